@@ -1,0 +1,55 @@
+"""Role checks shared by every app's views (DOMAIN.md, "People and roles").
+
+A page reached without the right role answers 403 — JSON for a JSON or htmx request,
+HTML otherwise — never a 500. Objects of another school are 404 (views fetch them
+through school-scoped querysets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+
+
+def wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.content_type == "application/json" or (
+        "application/json" in accept and "text/html" not in accept
+    )
+
+
+def forbidden(
+    request: HttpRequest, message: str = "You do not have access to this page."
+) -> HttpResponse:
+    """The one 403 answer: JSON to a JSON client, the 403 page to a browser."""
+    if wants_json(request):
+        return JsonResponse({"success": False, "error": message}, status=403)
+    return TemplateResponse(request, "403.html", {"message": message}, status=403)
+
+
+def role_required(*roles: str) -> Callable:
+    """Let through signed-in users of a school whose role is one of `roles`.
+
+    Anonymous visitors go to the login page; a signed-in user with another role, or with
+    no school, gets `forbidden`. Superusers count as admins.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                if wants_json(request):
+                    return JsonResponse({"success": False, "error": "Sign in first."}, status=401)
+                return redirect_to_login(request.get_full_path())
+            if user.school_id is None or not user.has_role(*roles):
+                return forbidden(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

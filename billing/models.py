@@ -1,0 +1,1 @@
+"""Billing models arrive with their issue (see the issue tracker)."""

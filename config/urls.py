@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from academics import views as academics_views
+
+urlpatterns = [
+    path("", academics_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("attendance/", include("attendance.urls")),
+    path("admin/", admin.site.urls),
+]

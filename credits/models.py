@@ -1,0 +1,1 @@
+"""Credits models arrive with their issue (see the issue tracker)."""

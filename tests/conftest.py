@@ -1,0 +1,53 @@
+"""Test set-up shared by every app's tests.
+
+- PostgreSQL: when DATABASE_URL asks for it and the server can't be reached, the run
+  fails at once (exit 3) instead of skipping or erroring test by test.
+- Browser tests drive Debian's Chromium (`/usr/bin/chromium`): Playwright's own
+  browser download does not work on this machine. A missing Chromium is a failure.
+"""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# from a thread with a running loop unless told this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("ROLLBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_configure(config):
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        import environ
+        import psycopg
+
+        cfg = environ.Env.db_url_config(url)
+        try:
+            psycopg.connect(
+                host=cfg["HOST"] or "127.0.0.1",
+                port=cfg["PORT"] or 5432,
+                user=cfg["USER"],
+                password=cfg["PASSWORD"] or None,
+                dbname="postgres",
+                connect_timeout=5,
+            ).close()
+        except psycopg.OperationalError as exc:
+            pytest.exit(f"PostgreSQL was asked for ({url}) but cannot be reached: {exc}", 3)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install -y chromium`.")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
