@@ -51,3 +51,28 @@ def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install -y chromium`.")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Settings for every test, live_server's included (it builds its middleware once per
+    session, so a per-test `settings` override would come too late for it).
+
+    With DEBUG off, as in production, SecurityMiddleware would redirect plain-http test
+    requests to https and the manifest static storage would need `collectstatic` first.
+    PBKDF2 costs 0.3 s a password; factories make a user per test.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield

@@ -1,0 +1,355 @@
+"""Reads for attendance: school-scoped, annotated querysets (ARCHITECTURE.md, selectors).
+
+The percentage rule lives here once (seed 001, "Attendance Percentage Calculation"):
+
+    percentage = present / denominator × 100
+    present     = records with status P
+    countable   = records with status P, A, IL or UL (OD, SU, NM, H, unresolved SA and
+                  orphaned records are excluded)
+    denominator = the student's TotalSessionsOverride for the class (subject empty) when
+                  one exists (seed 000), else countable
+
+The database does the counting (`with_attendance_totals`); `attendance_percentage` does
+the division and the rounding, so every page and JSON answer rounds the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
+
+from academics.models import Membership, Role, SchoolClass, TimetableSlot, User
+
+from .models import COUNTABLE_STATUSES, PRESENT_STATUSES, AttendanceRecord, TotalSessionsOverride
+
+# Roles that read the whole school's attendance (DOMAIN.md, "People and roles").
+SCHOOL_WIDE_READERS = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.ACCOUNTANT)
+# Roles that may open the marking screen at all; whether they may mark a given slot is
+# `can_mark_slot`.
+MARKING_ROLES = (Role.ADMIN, Role.HOD, Role.TEACHER)
+
+_ONE_DECIMAL = Decimal("0.1")
+_LAST_DAY = datetime.date(9999, 12, 31)
+
+
+def attendance_percentage(present: int, denominator: int | None) -> Decimal | None:
+    """Present as a percentage of the denominator, to 1 decimal place (ROUND_HALF_UP).
+
+    Args:
+        present: number of P records counted for the student.
+        denominator: the override's total sessions, or the countable record count;
+            None or 0 when there is nothing to measure against.
+
+    Returns:
+        e.g. Decimal("66.7"); None when the denominator is empty or zero (shown as "—",
+        never a division error — seed 001).
+    """
+    if not denominator:
+        return None
+    return (Decimal(present) * 100 / Decimal(denominator)).quantize(
+        _ONE_DECIMAL, rounding=ROUND_HALF_UP
+    )
+
+
+def with_attendance_totals(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Annotate each membership with its attendance counts, in the same query.
+
+    Counts only records of the membership's class dated from `joined_on` up to `left_on`
+    (seed 001, EC-ATT-01); orphaned records never count (EC-ATT-02).
+
+    Adds to each row:
+        present_count (int), countable_count (int),
+        override_total (int | None): TotalSessionsOverride.total_sessions for the student
+            and class with no subject (seed 000),
+        denominator (int): override_total when set, else countable_count,
+        percentage_raw (float | None): unrounded, for ordering and thresholds only —
+            display `attendance_percentage(present_count, denominator)`.
+    """
+    # The window and the class go into the JOIN's ON clause rather than a FILTER, so each
+    # membership joins only its own class's records (not every record of the student).
+    in_window = FilteredRelation(
+        "student__attendance_records",
+        condition=Q(
+            student__attendance_records__school_class=F("school_class"),
+            student__attendance_records__is_orphaned=False,
+            student__attendance_records__date__gte=F("joined_on"),
+            student__attendance_records__date__lte=Coalesce(F("left_on"), Value(_LAST_DAY)),
+        ),
+    )
+    override = TotalSessionsOverride.objects.filter(
+        student=OuterRef("student"),
+        school_class=OuterRef("school_class"),
+        subject__isnull=True,
+    ).values("total_sessions")[:1]
+    return (
+        memberships.alias(window_records=in_window)
+        .annotate(
+            present_count=Count(
+                "window_records", filter=Q(window_records__status__in=PRESENT_STATUSES)
+            ),
+            countable_count=Count(
+                "window_records", filter=Q(window_records__status__in=COUNTABLE_STATUSES)
+            ),
+            override_total=Subquery(override, output_field=IntegerField()),
+        )
+        .annotate(denominator=Coalesce(F("override_total"), F("countable_count")))
+        .annotate(
+            percentage_raw=Case(
+                When(denominator__gt=0, then=F("present_count") * 100.0 / F("denominator")),
+                default=None,
+                output_field=FloatField(),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One line of the attendance list, ready for a template or JSON."""
+
+    membership: Membership
+    present: int
+    countable: int
+    override_total: int | None
+    denominator: int
+    percentage: Decimal | None
+
+    @property
+    def student(self):
+        return self.membership.student
+
+    @property
+    def school_class(self) -> SchoolClass:
+        return self.membership.school_class
+
+
+def as_rows(memberships) -> list[AttendanceRow]:
+    """Turn memberships annotated by `with_attendance_totals` into display rows."""
+    return [
+        AttendanceRow(
+            membership=m,
+            present=m.present_count,
+            countable=m.countable_count,
+            override_total=m.override_total,
+            denominator=m.denominator,
+            percentage=attendance_percentage(m.present_count, m.denominator),
+        )
+        for m in memberships
+    ]
+
+
+def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
+    """The classes whose attendance `user` may read, in the user's school.
+
+    admin, principal, hod, accountant: every class of the school; teacher: the classes
+    they have a timetable slot in or advise; student: the classes they are a member of.
+    """
+    classes = SchoolClass.objects.filter(school_id=user.school_id)
+    if user.has_role(*SCHOOL_WIDE_READERS):
+        return classes
+    if user.role == Role.TEACHER:
+        taught = TimetableSlot.objects.filter(school_id=user.school_id, teacher=user)
+        return classes.filter(Q(pk__in=taught.values("school_class_id")) | Q(advisor=user))
+    if user.role == Role.STUDENT:
+        mine = Membership.objects.filter(school_id=user.school_id, student__user=user)
+        return classes.filter(pk__in=mine.values("school_class_id"))
+    return classes.none()
+
+
+def visible_memberships(*, user: User) -> QuerySet[Membership]:
+    """Memberships whose attendance `user` may read (see `visible_classes`).
+
+    A student sees only their own memberships.
+    """
+    memberships = Membership.objects.filter(school_id=user.school_id)
+    if user.role == Role.STUDENT and not user.is_superuser:
+        return memberships.filter(student__user=user)
+    return memberships.filter(school_class__in=visible_classes(user=user))
+
+
+def attendance_list_memberships(
+    *, user: User, school_class: SchoolClass | None = None
+) -> QuerySet[Membership]:
+    """The memberships the attendance list shows to `user`, unordered and without counts.
+
+    Args:
+        school_class: only this class (the caller checked it is visible) when given.
+    """
+    memberships = visible_memberships(user=user)
+    if school_class is not None:
+        memberships = memberships.filter(school_class=school_class)
+    return memberships
+
+
+class _CountingPaginator(Paginator):
+    """Counts with a separate, plain queryset: COUNT(*) over an annotated list would work
+    out every student's attendance only to count the rows."""
+
+    def __init__(self, object_list, per_page, *, count_query: QuerySet):
+        super().__init__(object_list, per_page)
+        self._count_query = count_query
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_query.count()
+
+
+def attendance_list_page(
+    *,
+    user: User,
+    school_class: SchoolClass | None = None,
+    lowest_first: bool = False,
+    page_number=1,
+    per_page: int = 50,
+) -> Page:
+    """One page of the attendance list (seed 000, "Attendance → Attendance List").
+
+    Args:
+        user: whose scope to show (`visible_memberships`).
+        school_class: only this class when given (already checked to be visible).
+        lowest_first: order by percentage, lowest first and "—" last; otherwise by class
+            and student name.
+        page_number: as given in the URL; out-of-range or junk gives the nearest page.
+
+    Returns:
+        A Page whose object_list is a list of `AttendanceRow`. Three queries whatever the
+        page size: COUNT(*) of the plain memberships, the page's membership ids, and one
+        aggregate query (`with_attendance_totals`) for just those ids — ordering and
+        slicing 9,000 plain rows is cheap, aggregating all of them for every page is not.
+    """
+    memberships = attendance_list_memberships(user=user, school_class=school_class)
+    if lowest_first:
+        ordered = with_attendance_totals(memberships).order_by(
+            F("percentage_raw").asc(nulls_last=True),
+            "student__user__last_name",
+            "student__user__first_name",
+            "pk",
+        )
+    else:
+        ordered = memberships.order_by(
+            "school_class__name", "student__user__last_name", "student__user__first_name", "pk"
+        )
+    paginator = _CountingPaginator(
+        ordered.values_list("pk", flat=True), per_page, count_query=memberships
+    )
+    page = paginator.get_page(page_number)
+    page_ids = list(page.object_list)
+    by_pk = {
+        m.pk: m
+        for m in with_attendance_totals(
+            Membership.objects.filter(pk__in=page_ids).select_related(
+                "student__user", "school_class"
+            )
+        ).order_by()
+    }
+    return Page(as_rows(by_pk[pk] for pk in page_ids), page.number, paginator)
+
+
+# --- marking -------------------------------------------------------------------------
+
+
+def school_slots(*, user: User) -> QuerySet[TimetableSlot]:
+    """Every timetable slot of the user's school (another school's slot is then a 404)."""
+    return TimetableSlot.objects.filter(school_id=user.school_id).select_related(
+        "school_class", "subject", "teacher"
+    )
+
+
+def can_mark_slot(*, user: User, slot: TimetableSlot) -> bool:
+    """Only the slot's teacher or an admin of its school marks it (DOMAIN.md, roles)."""
+    if user.school_id != slot.school_id:
+        return False
+    return user.is_school_admin or (
+        user.has_role(*MARKING_ROLES) and slot.teacher_id is not None and slot.teacher_id == user.pk
+    )
+
+
+def active_memberships_on(*, school_class: SchoolClass, day: datetime.date) -> QuerySet[Membership]:
+    """Memberships of `school_class` active on `day` (school-local): joined on or before
+    it and not left before it."""
+    return Membership.objects.filter(
+        school_id=school_class.school_id,
+        school_class=school_class,
+        joined_on__lte=day,
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+
+
+def roster(*, slot: TimetableSlot, day: datetime.date) -> QuerySet[Membership]:
+    """The students to mark for `slot` on `day`, by last name, each with their attendance
+    totals in the slot's class (`with_attendance_totals`) — one query."""
+    memberships = active_memberships_on(school_class=slot.school_class, day=day).select_related(
+        "student__user"
+    )
+    return with_attendance_totals(memberships).order_by(
+        "student__user__last_name", "student__user__first_name", "pk"
+    )
+
+
+def records_for_period(
+    *, slot: TimetableSlot, day: datetime.date, student_ids
+) -> QuerySet[AttendanceRecord]:
+    """Existing records under the key the slot writes (student, date, period, subject —
+    seed 001, EC-ATT-03), in ANY class, for the given students."""
+    return AttendanceRecord.objects.filter(
+        school_id=slot.school_id,
+        date=day,
+        period_number=slot.period_number,
+        subject_id=slot.subject_id,
+        student_id__in=student_ids,
+    )
+
+
+def periods_for_day(*, user: User, day: datetime.date) -> QuerySet[TimetableSlot]:
+    """The slots `user` marks that meet on `day`: their own, or every slot of the school
+    for an admin. Each carries `roster_size` and `marked_count` (records already saved
+    for it), all in one query."""
+    slots = (
+        school_slots(user=user)
+        .filter(weekday=day.weekday(), valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
+    if not user.is_school_admin:
+        slots = slots.filter(teacher=user)
+    roster_size = (
+        Membership.objects.filter(school_class=OuterRef("school_class"), joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .order_by()
+        .values("school_class")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    marked = (
+        AttendanceRecord.objects.filter(
+            school_class=OuterRef("school_class"),
+            subject=OuterRef("subject"),
+            period_number=OuterRef("period_number"),
+            date=day,
+        )
+        .order_by()
+        .values("school_class")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return slots.annotate(
+        roster_size=Coalesce(Subquery(roster_size, output_field=IntegerField()), 0),
+        marked_count=Coalesce(Subquery(marked, output_field=IntegerField()), 0),
+    ).order_by("period_number", "school_class__name")

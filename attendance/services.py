@@ -1,0 +1,227 @@
+"""Writes for attendance (ARCHITECTURE.md, services): every change to the roll goes here."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from academics.models import TimetableSlot, User
+
+from .models import MARKABLE_STATUSES, AttendanceRecord
+from .selectors import active_memberships_on, records_for_period
+
+
+class MarkingError(Exception):
+    """A save of a period's attendance was refused; nothing was written."""
+
+
+class SlotDoesNotMeet(MarkingError):
+    def __init__(self, slot: TimetableSlot, day: datetime.date):
+        self.slot = slot
+        self.day = day
+        super().__init__(
+            f"{slot.school_class} does not have {slot.subject} in period {slot.period_number} "
+            f"on {date_format(day, 'l j F Y')}, so no attendance can be saved for it."
+        )
+
+
+class CorrectionNeedsReason(MarkingError):
+    def __init__(self, student_ids: list[int]):
+        self.student_ids = student_ids
+        count = len(student_ids)
+        super().__init__(
+            f"You changed {count} saved status{'es' if count != 1 else ''}: give a reason for "
+            "the correction."
+        )
+
+
+class NotOnRoster(MarkingError):
+    def __init__(self, student_ids: list[int]):
+        self.student_ids = student_ids
+        super().__init__("Some students are not in this class on that day; reload the page.")
+
+
+class StatusNotMarkable(MarkingError):
+    def __init__(self, status: str):
+        self.status = status
+        super().__init__(f"“{status}” cannot be chosen when marking a period.")
+
+
+class MarkingConflict(MarkingError):
+    """Someone saved the same period (or a student's other section) at the same moment."""
+
+    def __init__(self):
+        super().__init__(
+            "Someone else saved attendance for these students at the same moment. "
+            "Nothing of yours was saved: check the page and save again."
+        )
+
+
+@dataclass(frozen=True)
+class SkippedStudent:
+    student_id: int
+    student_name: str
+    reason: str
+
+
+@dataclass
+class MarkingResult:
+    """What `mark_attendance` did: counts of students, and whom it left alone and why."""
+
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedStudent] = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        """Students whose status for the period is now the one the teacher chose."""
+        return self.created + self.corrected + self.unchanged
+
+
+@transaction.atomic
+def mark_attendance(
+    *,
+    slot: TimetableSlot,
+    day: datetime.date,
+    statuses: Mapping[int, str],
+    actor: User,
+    reason: str = "",
+) -> MarkingResult:
+    """Save one period's roll for `slot` on `day` in one transaction.
+
+    Args:
+        slot: the timetable slot being marked; its class, subject and period are written
+            onto every record (key: student, date, period, subject — seed 001, EC-ATT-03).
+        day: school-local date; the slot must meet on it (`TimetableSlot.meets_on`).
+        statuses: StudentProfile pk → status code, for students on the slot's roster that
+            day. A code must be one of MARKABLE_STATUSES, or the record's saved code left
+            as it is (an unresolved SA, say).
+        actor: the user saving; becomes `marked_by` of new records and `modified_by` of
+            corrected ones. Permission is the caller's to check (`can_mark_slot`).
+        reason: required when any saved status changes (seed 001, "Modification Reason:
+            required if corrected"); stored on each corrected record, and the old value
+            stays in the record's history (EC-ATT-04).
+
+    Returns:
+        MarkingResult. Students whose record for this key already exists in another class
+        (booked into two sections in the same period), or whose record is orphaned and so
+        frozen (EC-ATT-02), are skipped and listed, not changed.
+
+    Raises (nothing is written in any of these cases):
+        SlotDoesNotMeet, NotOnRoster, StatusNotMarkable, CorrectionNeedsReason,
+        MarkingConflict (a concurrent save inserted the same key first).
+    """
+    if not slot.meets_on(day):
+        raise SlotDoesNotMeet(slot, day)
+    # Saves of the same period queue behind each other here, so a double-click or two
+    # admins can't both find "no record yet" and insert twice.
+    TimetableSlot.objects.select_for_update().filter(pk=slot.pk).exists()
+
+    on_roster = set(
+        active_memberships_on(school_class=slot.school_class, day=day).values_list(
+            "student_id", flat=True
+        )
+    )
+    strangers = sorted(set(statuses) - on_roster)
+    if strangers:
+        raise NotOnRoster(strangers)
+
+    existing = {
+        record.student_id: record
+        for record in records_for_period(slot=slot, day=day, student_ids=list(statuses))
+        .select_related("school_class", "student__user")
+        .select_for_update(of=("self",))
+    }
+
+    result = MarkingResult()
+    to_create: list[AttendanceRecord] = []
+    to_correct: list[AttendanceRecord] = []
+    for student_id, status in statuses.items():
+        record = existing.get(student_id)
+        if record is not None and record.school_class_id != slot.school_class_id:
+            result.skipped.append(_skip(record, f"already marked in {record.school_class}"))
+            continue
+        if record is not None and record.is_orphaned:
+            result.skipped.append(_skip(record, "the saved record is orphaned and frozen"))
+            continue
+        if record is not None and record.status == status:
+            result.unchanged += 1
+            continue
+        if status not in MARKABLE_STATUSES:
+            raise StatusNotMarkable(status)
+        if record is None:
+            to_create.append(
+                _new_record(slot=slot, day=day, student_id=student_id, status=status, actor=actor)
+            )
+        else:
+            to_correct.append(record)
+            record.status = status
+
+    if to_correct and not reason.strip():
+        raise CorrectionNeedsReason(sorted(r.student_id for r in to_correct))
+
+    now = timezone.now()
+    for record in to_correct:
+        record.modified_by = actor
+        record.modification_reason = reason.strip()
+        record.updated_at = now  # bulk_update skips auto_now
+
+    try:
+        # A savepoint, so a unique-key race surfaces as MarkingConflict rather than a
+        # broken transaction; the outer atomic block then rolls everything back.
+        with transaction.atomic():
+            if to_create:
+                bulk_create_with_history(
+                    to_create,
+                    AttendanceRecord,
+                    default_user=actor,
+                    default_change_reason="Marked",
+                    default_date=now,
+                )
+            if to_correct:
+                bulk_update_with_history(
+                    to_correct,
+                    AttendanceRecord,
+                    ["status", "modified_by", "modification_reason", "updated_at"],
+                    default_user=actor,
+                    # history_change_reason is 100 characters; the full reason is kept in
+                    # the historical row's modification_reason.
+                    default_change_reason=Truncator(f"Corrected: {reason.strip()}").chars(100),
+                    default_date=now,
+                )
+    except IntegrityError as exc:
+        raise MarkingConflict() from exc
+
+    result.created = len(to_create)
+    result.corrected = len(to_correct)
+    return result
+
+
+def _new_record(
+    *, slot: TimetableSlot, day: datetime.date, student_id: int, status: str, actor: User
+) -> AttendanceRecord:
+    return AttendanceRecord(
+        school_id=slot.school_id,
+        student_id=student_id,
+        school_class_id=slot.school_class_id,
+        subject_id=slot.subject_id,
+        slot=slot,
+        date=day,
+        period_number=slot.period_number,
+        status=status,
+        marked_by=actor,
+    )
+
+
+def _skip(record: AttendanceRecord, reason: str) -> SkippedStudent:
+    return SkippedStudent(
+        student_id=record.student_id, student_name=str(record.student), reason=reason
+    )
