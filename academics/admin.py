@@ -323,12 +323,6 @@ class UserAdmin(SchoolScopedMixin, DjangoUserAdmin):
             return queryset
         return queryset.filter(is_superuser=False)
 
-    def save_model(self, request, obj, form, change):
-        # The Django admin lets in only staff: a school's admin must be able to sign in.
-        if obj.role == Role.ADMIN:
-            obj.is_staff = True
-        super().save_model(request, obj, form, change)
-
 
 class ProfileAdmin(SchoolScopedAdmin):
     list_select_related = ("user", "school")

@@ -106,6 +106,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        # A school's admin works in the Django admin (DOMAIN.md, roles), which needs
+        # is_staff; set it here so every path that makes an admin (roster import, demo,
+        # admin form, shell) agrees.
+        if self.role == Role.ADMIN and not self.is_staff:
+            self.is_staff = True
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+
     @property
     def is_school_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser

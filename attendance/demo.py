@@ -348,7 +348,6 @@ def _create_person(*, school: School, username: str, first: str, last: str, role
         last_name=last,
         email=f"{username}@demo.rollbook.invalid",
         role=role,
-        is_staff=role == Role.ADMIN,
     )
     user.set_unusable_password()
     user.save()  # the save signal gives a student user their StudentProfile
@@ -580,7 +579,6 @@ def create_demo_logins(*, school: School) -> list[DemoLogin]:
                 "first_name": first,
                 "last_name": last,
                 "email": f"{username}@demo.rollbook.invalid",
-                "is_staff": role == Role.ADMIN,
                 "is_active": True,
             },
         )

@@ -82,3 +82,17 @@ def test_fix_student_profiles_reports_students_without_a_school(capsys):
     User.objects.create_user(username="orphan", role=Role.STUDENT)
     call_command("fix_student_profiles")
     assert "orphan" in capsys.readouterr().out
+
+
+def test_an_admin_user_can_enter_the_django_admin():
+    admin = User.objects.create_user(username="office", role=Role.ADMIN, school=SchoolFactory())
+    assert admin.is_staff
+
+
+def test_promoting_a_teacher_to_admin_gives_admin_access():
+    user = UserFactory(role=Role.TEACHER)
+    assert not user.is_staff
+    user.role = Role.ADMIN
+    user.save(update_fields=["role"])
+    user.refresh_from_db()
+    assert user.is_staff
