@@ -4,7 +4,8 @@ The school is the Clever sandbox district when its folder (`settings.ROLLBOOK_DE
 exists — imported through `academics.services.roster_import` with its 2015-16 dates moved
 to the current school year — and otherwise a small generated school. Neither source has
 attendance, so the last `school_days` school days before today get generated marks
-(seeded, so every run gives the same roll); today is left unmarked for the teacher to mark.
+(seeded, so every run gives the same roll); the latest school day — today, or Friday at
+a weekend — is left unmarked for the teacher to mark.
 
 Lives in `attendance` because it writes attendance records and `academics` imports no
 other app.
@@ -93,7 +94,7 @@ class AttendanceSummary:
         text = (
             f"Attendance: {self.records:,} records generated for {self.schools} school(s), "
             f"{self.first_day:%a %d %b %Y} – {self.last_day:%a %d %b %Y} "
-            f"(school days only; today is left unmarked) in {self.seconds:.1f} s."
+            f"(school days only; the latest school day is left unmarked) in {self.seconds:.1f} s."
         )
         if self.double_booked_skipped:
             text += (
@@ -134,11 +135,12 @@ def school_days_before(today: datetime.date, count: int) -> list[datetime.date]:
     return days[::-1]
 
 
-def next_school_day(today: datetime.date) -> datetime.date:
-    """`today` on a weekday, otherwise the Monday after."""
+def marking_day(today: datetime.date) -> datetime.date:
+    """The school day the demo leaves unmarked for the teacher: `today` on a weekday,
+    otherwise the Friday before (a future day could not be marked)."""
     day = today
     while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
+        day -= datetime.timedelta(days=1)
     return day
 
 
@@ -372,8 +374,9 @@ def generate_attendance(
     slot's teacher; mostly P, otherwise A/IL/UL/OD, from a per-student attendance rate drawn
     from `seed`. A student already marked in that period on that day (rosters book some
     students into two sections at once) is skipped: the unique key (student, date, period,
-    subject) of seed 001 never fails, and nobody sits in two rooms at once. Today is never
-    marked. Inserts with bulk_create in batches (no history rows: nothing was corrected).
+    subject) of seed 001 never fails, and nobody sits in two rooms at once. The latest
+    school day (`marking_day`) is never marked. Inserts with bulk_create in batches (no
+    history rows: nothing was corrected).
 
     Returns counts, the date range and the seconds taken.
     """
@@ -381,7 +384,7 @@ def generate_attendance(
     rng = random.Random(seed)
     summary = AttendanceSummary()
     for school in sorted(schools, key=lambda s: s.pk):
-        days = school_days_before(today or school.today(), school_days)
+        days = school_days_before(marking_day(today or school.today()), school_days)
         created, skipped = _mark_school(school=school, days=days, rng=rng)
         summary.records += created
         summary.double_booked_skipped += skipped
@@ -495,14 +498,14 @@ def pick_demo_school(candidates: Iterable[School]) -> School:
 
 
 def pick_demo_teacher(school: School, *, any_time: bool = False) -> User | None:
-    """The teacher with the fullest week in the timetable in force on the next school day.
+    """The teacher with the fullest week in the timetable in force on the demo's marking day.
 
     Ranked by distinct (weekday, period) pairs, then by slots, then username: real rosters
     book one teacher into several sections of the same period, which makes a crowded but
     not a full day. Chosen on the whole week, not today alone, so the same person is
     picked on every day and a second `load_demo` prints the login the first one set up.
     """
-    day = next_school_day(school.today())
+    day = marking_day(school.today())
     periods: dict[int, set[tuple[int, int]]] = defaultdict(set)
     slots: dict[int, int] = defaultdict(int)
     for teacher_id, weekday, period in (
@@ -532,8 +535,8 @@ def pick_demo_teacher(school: School, *, any_time: bool = False) -> User | None:
 
 def pick_demo_student(teacher: User) -> User | None:
     """A member of one of `teacher`'s classes (first by class, then username), preferring
-    one who sits in it on the next school day."""
-    day = next_school_day(teacher.school.today())
+    one who sits in it on the demo's marking day."""
+    day = marking_day(teacher.school.today())
     members = (
         Membership.objects.filter(
             school_class__in=TimetableSlot.objects.filter(teacher=teacher).values("school_class"),
@@ -620,11 +623,13 @@ def demo_logins(*, school: School) -> list[DemoLogin]:
 
 
 def _teacher_note(teacher: User, today: datetime.date) -> str:
-    note = f"has {periods_on(teacher, today)} periods today"
-    if today.weekday() >= 5:
-        monday = next_school_day(today)
-        note += f" ({today:%A}); {periods_on(teacher, monday)} on {monday:%A %d %b}"
-    return note
+    day = marking_day(today)
+    if day == today:
+        return f"has {periods_on(teacher, today)} periods today, unmarked"
+    return (
+        f"has {periods_on(teacher, day)} periods on {day:%A %d %b}, left unmarked "
+        f"(today is a {today:%A})"
+    )
 
 
 # --- the whole demo ------------------------------------------------------------------------

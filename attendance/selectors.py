@@ -318,6 +318,30 @@ def records_for_period(
     )
 
 
+def latest_teaching_day_before(
+    *, user: User, day: datetime.date, within_days: int = 14
+) -> datetime.date | None:
+    """The latest date before `day` (school-local) on which a slot `user` marks meets.
+
+    Offered on a day with no periods (a weekend, a holiday) so the teacher is one click
+    from the day they most likely want. Looks back at most `within_days` days; one query.
+    """
+    slots = school_slots(user=user).filter(valid_from__lt=day)
+    if not user.is_school_admin:
+        slots = slots.filter(teacher=user)
+    spans = list(slots.values_list("weekday", "valid_from", "valid_to").distinct())
+    for back in range(1, within_days + 1):
+        candidate = day - datetime.timedelta(days=back)
+        if any(
+            weekday == candidate.weekday()
+            and valid_from <= candidate
+            and (valid_to is None or candidate <= valid_to)
+            for weekday, valid_from, valid_to in spans
+        ):
+            return candidate
+    return None
+
+
 def periods_for_day(*, user: User, day: datetime.date) -> QuerySet[TimetableSlot]:
     """The slots `user` marks that meet on `day`: their own, or every slot of the school
     for an admin. Each carries `roster_size` and `marked_count` (records already saved

@@ -29,6 +29,7 @@ from .selectors import (
     attendance_list_page,
     attendance_percentage,
     can_mark_slot,
+    latest_teaching_day_before,
     periods_for_day,
     records_for_period,
     roster,
@@ -66,6 +67,9 @@ def my_periods(request: HttpRequest) -> HttpResponse:
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
         "slots": slots,
+        "earlier_teaching_day": (
+            None if slots else latest_teaching_day_before(user=request.user, day=day)
+        ),
     }
     template = "attendance/my_periods.html"
     if _wants_partial(request):

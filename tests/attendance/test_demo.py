@@ -15,7 +15,7 @@ from attendance.demo import (
     ROLE_ORDER,
     generate_attendance,
     generate_demo_school,
-    next_school_day,
+    marking_day,
     periods_on,
     school_days_before,
     shift_years_for,
@@ -68,7 +68,8 @@ def test_without_the_roster_the_demo_generates_a_school_where_every_role_can_sig
 
     today = School.objects.get(name="Rollbook Demo School").today()
     marked_days = set(AttendanceRecord.objects.values_list("date", flat=True))
-    assert marked_days == set(school_days_before(today, 15))
+    assert marked_days == set(school_days_before(marking_day(today), 15))
+    assert marking_day(today) not in marked_days  # left for the teacher to mark
     assert AttendanceRecord.objects.filter(status=Status.PRESENT).exists()
     assert AttendanceRecord.objects.exclude(status=Status.PRESENT).exists()
     assert f"{AttendanceRecord.objects.count():,} records generated" in output
@@ -97,12 +98,12 @@ def test_the_demo_teacher_teaches_the_demo_student_and_has_a_full_day(settings, 
     student = User.objects.get(username=logins[Role.STUDENT][0])
 
     assert teacher.role == Role.TEACHER
-    school_day = next_school_day(teacher.school.today())
+    school_day = marking_day(teacher.school.today())
     assert periods_on(teacher, school_day) > 0
     taught = TimetableSlot.objects.filter(teacher=teacher).values("school_class")
     assert Membership.objects.filter(student__user=student, school_class__in=taught).exists()
-    today = teacher.school.today()
-    assert f"has {periods_on(teacher, today)} periods today" in logins[Role.TEACHER][3]
+    note = logins[Role.TEACHER][3]
+    assert f"has {periods_on(teacher, school_day)} periods" in note and "unmarked" in note
 
 
 def test_the_generated_school_has_a_clash_free_weekday_timetable():
@@ -206,10 +207,10 @@ def test_the_clever_district_demo_gives_a_real_teacher_with_periods_and_their_st
     assert teacher.school.name == "City High School"
     assert teacher.staff_profile.source_id  # a teacher of the roster, not a made-up one
     today = teacher.school.today()
-    school_day = next_school_day(today)
+    school_day = marking_day(today)
     if any(s.meets_on(school_day) for s in TimetableSlot.objects.filter(school=teacher.school)):
         assert periods_on(teacher, school_day) > 0  # (in term time: July has no periods)
-    assert f"has {periods_on(teacher, today)} periods today" in logins[Role.TEACHER][3]
+    assert f"has {periods_on(teacher, school_day)} periods" in logins[Role.TEACHER][3]
     student = User.objects.get(username=logins[Role.STUDENT][0])
     taught = TimetableSlot.objects.filter(teacher=teacher).values("school_class")
     assert Membership.objects.filter(student__user=student, school_class__in=taught).exists()
@@ -219,4 +220,4 @@ def test_the_clever_district_demo_gives_a_real_teacher_with_periods_and_their_st
 
     marked_schools = set(AttendanceRecord.objects.values_list("school__name", flat=True))
     assert marked_schools == set(School.objects.values_list("name", flat=True))
-    assert not AttendanceRecord.objects.filter(date__gte=today).exists()
+    assert not AttendanceRecord.objects.filter(date__gte=marking_day(today)).exists()

@@ -325,6 +325,17 @@ def test_my_periods_shows_a_chosen_date_and_whether_it_is_marked(client, period)
     assert "No periods to mark on this day" in tuesday
 
 
+def test_a_day_without_periods_links_to_the_latest_day_with_some(client, period):
+    slot, *_ = period
+    client.force_login(slot.teacher)
+    saturday = MONDAY + datetime.timedelta(days=5)
+
+    html = client.get(reverse("attendance:my_periods"), {"date": saturday}).content.decode()
+
+    assert "No periods to mark on this day" in html
+    assert f'href="?date={MONDAY:%Y-%m-%d}"' in html and "Monday 7 September" in html
+
+
 def test_my_periods_answers_htmx_with_the_period_list_only(client, period):
     slot, adams, young = period
     client.force_login(slot.teacher)
