@@ -261,6 +261,7 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
         "school_class": school_class,
         "filter_query": query.urlencode(),
         "low_below": LOW_ATTENDANCE_BELOW,
+        "today": request.user.school.today(),
     }
     template = "attendance/list.html"
     if _wants_partial(request):

@@ -380,6 +380,21 @@ def test_the_list_shows_present_total_sessions_and_percentage(client, period):
     ]
 
 
+def test_only_a_membership_that_has_ended_says_left(client, period):
+    slot, adams, young = period
+    today = slot.school.today()
+    adams.left_on = today - datetime.timedelta(days=3)
+    adams.save()
+    young.left_on = today + datetime.timedelta(days=90)  # the term ends later
+    young.save()
+    client.force_login(slot.teacher)
+
+    rows = list_rows(client.get(reverse("attendance:list")).content.decode())
+
+    assert rows[0].startswith(f"Ali Adams left {adams.left_on:%-d %b %Y} Maths 9A")
+    assert rows[1].startswith("Yara Young Maths 9A")
+
+
 def test_nothing_countable_shows_a_dash(client, period):
     slot, adams, young = period
     AttendanceRecordFactory(membership=adams, status=Status.HOLIDAY)
