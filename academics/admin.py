@@ -27,6 +27,7 @@ from .models import (
     AcademicYear,
     Enrollment,
     Grade,
+    Holiday,
     Membership,
     Role,
     School,
@@ -539,3 +540,12 @@ class TimetableSlotAdmin(SchoolScopedAdmin):
     )
     autocomplete_fields = ("school_class", "subject", "teacher")
     ordering = ("school_class__name", "weekday", "period_number")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(SchoolScopedAdmin):
+    list_display = ("name", "start_date", "end_date", "school")
+    list_filter = ("school",)
+    list_select_related = ("school",)
+    search_fields = ("name",)
+    date_hierarchy = "start_date"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -58,6 +59,23 @@ class School(Stamped):
     timezone = models.CharField(max_length=64, default="UTC")
     low_grade = models.CharField(max_length=30, blank=True)
     high_grade = models.CharField(max_length=30, blank=True)
+    # Attendance settings (issue 3).
+    edit_window_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="Days after a date during which its teacher may still change a record; "
+        "after that only an hod or admin may.",
+    )
+    staff_absent_resolution_days = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Days a staff-absent (SA) period may stay unresolved before "
+        "`expire_staff_absent` turns it into NM (seed 001).",
+    )
+    low_attendance_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("75"),
+        help_text="Percentages below this are highlighted in lists and reports.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -466,3 +484,27 @@ class TimetableSlot(Stamped):
             and self.valid_from <= day
             and (self.valid_to is None or day <= self.valid_to)
         )
+
+
+class Holiday(Stamped):
+    """A day or date range the school is closed (holiday, closure): no marking then
+    (issue 3; records of such days may be filled with H)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="holidays")
+    name = models.CharField(max_length=200, help_text='e.g. "Thanksgiving", "Snow day"')
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="holiday_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        if self.start_date == self.end_date:
+            return f"{self.name} ({self.start_date:%-d %b %Y})"
+        return f"{self.name} ({self.start_date:%-d %b} – {self.end_date:%-d %b %Y})"

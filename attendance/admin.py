@@ -11,7 +11,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from academics.admin import STUDENT_SEARCH, SchoolScopedAdmin, SchoolScopedForm, by_school
 
-from .models import COUNTABLE_STATUSES, AttendanceRecord, TotalSessionsOverride
+from .models import (
+    COUNTABLE_STATUSES,
+    AttendanceRecord,
+    StaffAbsence,
+    StudentLeave,
+    TotalSessionsOverride,
+)
 
 
 class AttendanceRecordForm(SchoolScopedForm):
@@ -104,3 +110,23 @@ class TotalSessionsOverrideAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     search_fields = (*STUDENT_SEARCH, "school_class__name", "subject__name")
     autocomplete_fields = ("student", "school_class", "subject")
     date_hierarchy = "updated_at"
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(SchoolScopedAdmin):
+    list_display = ("teacher", "date", "periods", "substitute", "created_by", "school")
+    list_filter = ("date", "school")
+    list_select_related = ("teacher", "substitute", "created_by", "school")
+    search_fields = ("teacher__first_name", "teacher__last_name", "teacher__username")
+    autocomplete_fields = ("teacher", "substitute")
+    date_hierarchy = "date"
+
+
+@admin.register(StudentLeave)
+class StudentLeaveAdmin(SchoolScopedAdmin):
+    list_display = ("student", "start_date", "end_date", "status", "decided_by", "school")
+    list_filter = ("status", "school")
+    list_select_related = ("student__user", "decided_by", "school")
+    search_fields = STUDENT_SEARCH
+    autocomplete_fields = ("student",)
+    date_hierarchy = "start_date"

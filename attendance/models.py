@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from academics.models import SchoolClass, Stamped, StudentProfile, Subject, TimetableSlot
@@ -158,3 +158,77 @@ class TotalSessionsOverride(Stamped):
 
     def __str__(self) -> str:
         return f"{self.student} · {self.school_class}: {self.total_sessions}"
+
+
+class StaffAbsence(Stamped):
+    """An hod marks a teacher absent for a date (seed 001, SA lifecycle).
+
+    The teacher's slots that day (or only `periods`, when given) get SA for the roster;
+    the class advisor or the `substitute` resolves them; leftovers expire to NM.
+    """
+
+    school = models.ForeignKey(
+        "academics.School", on_delete=models.CASCADE, related_name="staff_absences"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences"
+    )
+    date = models.DateField()
+    periods = models.JSONField(
+        default=list, blank=True, help_text="Period numbers; empty means the whole day."
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="substitutions",
+        help_text="May resolve the SA periods besides each class's advisor.",
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["teacher", "date"], name="staffabsence_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} absent {self.date}"
+
+
+class StudentLeave(Stamped):
+    """Leave asked for a student over a date range; approved leave lets an SA period be
+    resolved to IL (informed leave) — seed 001."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    school = models.ForeignKey(
+        "academics.School", on_delete=models.CASCADE, related_name="student_leaves"
+    )
+    student = models.ForeignKey(StudentProfile, on_delete=models.CASCADE, related_name="leaves")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="studentleave_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.start_date} – {self.end_date} ({self.status})"

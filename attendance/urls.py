@@ -2,7 +2,7 @@ import datetime
 
 from django.urls import path, register_converter
 
-from . import views
+from .views import lists, marking
 
 app_name = "attendance"
 
@@ -21,8 +21,11 @@ class IsoDateConverter:
 
 register_converter(IsoDateConverter, "isodate")
 
+# One block per area, in the order of its views module.
 urlpatterns = [
-    path("periods/", views.my_periods, name="my_periods"),
-    path("periods/<int:slot_id>/<isodate:day>/", views.mark_period, name="mark"),
-    path("list/", views.attendance_list, name="list"),
+    # marking (views/marking.py)
+    path("periods/", marking.my_periods, name="my_periods"),
+    path("periods/<int:slot_id>/<isodate:day>/", marking.mark_period, name="mark"),
+    # the attendance list (views/lists.py)
+    path("list/", lists.attendance_list, name="list"),
 ]

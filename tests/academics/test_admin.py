@@ -1,13 +1,17 @@
 """The Django admin: every screen loads, each school admin stays inside their school,
 created/updated-by are filled in, and change lists don't run a query per row."""
 
+import datetime
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
+    Holiday,
     Membership,
     Role,
     School,
@@ -20,7 +24,13 @@ from academics.models import (
     TimetableSlot,
     User,
 )
-from attendance.models import AttendanceRecord, Status, TotalSessionsOverride
+from attendance.models import (
+    AttendanceRecord,
+    StaffAbsence,
+    Status,
+    StudentLeave,
+    TotalSessionsOverride,
+)
 from tests.academics.factories import (
     AcademicYearFactory,
     EnrollmentFactory,
@@ -41,23 +51,17 @@ from tests.attendance.factories import AttendanceRecordFactory, TotalSessionsOve
 pytestmark = pytest.mark.django_db
 
 
-MODELS = [
-    School,
-    User,
-    AcademicYear,
-    Term,
-    Grade,
-    Subject,
-    SchoolClass,
-    Section,
-    StudentProfile,
-    StaffProfile,
-    Enrollment,
-    Membership,
-    TimetableSlot,
-    AttendanceRecord,
-    TotalSessionsOverride,
-]
+# Every model of the two apps, from the registry, so a new model without an admin fails.
+MODELS = sorted(
+    (
+        model
+        for app in ("academics", "attendance")
+        for model in apps.get_app_config(app).get_models()
+        if not model.__name__.startswith("Historical")
+    ),
+    # School first: some tests take MODELS[1:] as "all but School".
+    key=lambda model: (model is not School, model._meta.label),
+)
 MODEL_IDS = [m._meta.label for m in MODELS]
 
 
@@ -103,6 +107,22 @@ def populate(school: School) -> dict[type, object]:
             membership=membership, slot=slot, period_number=slot.period_number, marked_by=teacher
         ),
         TotalSessionsOverride: TotalSessionsOverrideFactory(membership=membership),
+        Holiday: Holiday.objects.create(
+            school=school,
+            name="Winter break",
+            start_date=datetime.date(2026, 12, 21),
+            end_date=datetime.date(2027, 1, 1),
+        ),
+        StaffAbsence: StaffAbsence.objects.create(
+            school=school, teacher=teacher, date=datetime.date(2026, 9, 7), periods=[1, 2]
+        ),
+        StudentLeave: StudentLeave.objects.create(
+            school=school,
+            student=student,
+            start_date=datetime.date(2026, 9, 7),
+            end_date=datetime.date(2026, 9, 8),
+            reason="Family wedding",
+        ),
     }
 
 
@@ -263,7 +283,14 @@ def test_school_admin_sees_only_their_own_school_and_cannot_add_or_delete_school
     assert client.get(url(School, "delete", rows[School].pk)).status_code == 403
     response = client.post(
         url(School, "change", rows[School].pk),
-        {"name": "Nile Academy (Giza)", "currency": "EGP", "timezone": "Africa/Cairo"},
+        {
+            "name": "Nile Academy (Giza)",
+            "currency": "EGP",
+            "timezone": "Africa/Cairo",
+            "edit_window_days": 7,
+            "staff_absent_resolution_days": 3,
+            "low_attendance_threshold": "75",
+        },
     )
     assert response.status_code == 302
     rows[School].refresh_from_db()

@@ -222,7 +222,7 @@ def test_the_save_is_one_transaction(slot, monkeypatch):
     def fail(*args, **kwargs):
         raise IntegrityError("simulated: someone else saved first")
 
-    monkeypatch.setattr("attendance.services.bulk_update_with_history", fail)
+    monkeypatch.setattr("attendance.services.marking.bulk_update_with_history", fail)
 
     with pytest.raises(MarkingConflict):
         mark_attendance(

@@ -1,4 +1,4 @@
-"""Writes for attendance (ARCHITECTURE.md, services): every change to the roll goes here."""
+"""Marking a period: the teacher's save of one period's roll."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from academics.models import TimetableSlot, User
 
-from .models import MARKABLE_STATUSES, AttendanceRecord
-from .selectors import active_memberships_on, records_for_period
+from ..models import MARKABLE_STATUSES, AttendanceRecord
+from ..selectors import active_memberships_on, records_for_period
 
 
 class MarkingError(Exception):

@@ -1,4 +1,4 @@
-"""Attendance screens: my periods, marking a period, the attendance list (issue 2).
+"""Marking screens: my periods and marking one period.
 
 Thin views (ARCHITECTURE.md): authorise and scope, validate with a form, call one
 service, render. An htmx request that is not a boosted page load gets the screen's
@@ -20,13 +20,12 @@ from django.template.defaultfilters import pluralize
 from django.utils.formats import date_format
 
 from academics.access import forbidden, role_required
-from academics.models import Membership, Role, TimetableSlot
+from academics.models import Membership, TimetableSlot
 
-from .forms import AttendanceListFilterForm, DayForm, MarkAttendanceForm
-from .models import MARKABLE_STATUSES, AttendanceRecord, Status
-from .selectors import (
+from ..forms import DayForm, MarkAttendanceForm
+from ..models import MARKABLE_STATUSES, AttendanceRecord, Status
+from ..selectors import (
     MARKING_ROLES,
-    attendance_list_page,
     attendance_percentage,
     can_mark_slot,
     latest_teaching_day_before,
@@ -34,19 +33,9 @@ from .selectors import (
     records_for_period,
     roster,
     school_slots,
-    visible_classes,
 )
-from .services import CorrectionNeedsReason, MarkingError, mark_attendance
-
-LIST_PAGE_SIZE = 50
-# A display hint only (no seed sets a threshold): percentages below it are highlighted.
-LOW_ATTENDANCE_BELOW = Decimal("75")
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
+from ..services import CorrectionNeedsReason, MarkingError, mark_attendance
+from .common import wants_partial
 
 # --- my periods ------------------------------------------------------------------------
 
@@ -72,7 +61,7 @@ def my_periods(request: HttpRequest) -> HttpResponse:
         ),
     }
     template = "attendance/my_periods.html"
-    if _wants_partial(request):
+    if wants_partial(request):
         template += "#periods"
     return render(request, template, context)
 
@@ -221,7 +210,7 @@ def mark_period(request: HttpRequest, slot_id: int, day: datetime.date) -> HttpR
         sheet=sheet,
         form=sheet.form,
         rows=sheet.rows,
-        low_below=LOW_ATTENDANCE_BELOW,
+        low_below=request.user.school.low_attendance_threshold,
     )
     return render(request, "attendance/mark.html", context)
 
@@ -231,39 +220,3 @@ def _validity(slot: TimetableSlot) -> str:
     if slot.valid_to is None:
         return f" from {start}"
     return f" from {start} to {date_format(slot.valid_to, 'j F Y')}"
-
-
-# --- attendance list -------------------------------------------------------------------
-
-
-@role_required(*Role.values)
-def attendance_list(request: HttpRequest) -> HttpResponse:
-    """Present / total sessions / percentage per student and class (seed 000), scoped to
-    what the user may see; one aggregate query per page."""
-    form = AttendanceListFilterForm(request.GET or None, classes=visible_classes(user=request.user))
-    school_class, lowest_first = None, False
-    if form.is_valid():
-        school_class = form.cleaned_data["school_class"]
-        lowest_first = form.cleaned_data["order"] == "lowest"
-    page = attendance_list_page(
-        user=request.user,
-        school_class=school_class,
-        lowest_first=lowest_first,
-        page_number=request.GET.get("page"),
-        per_page=LIST_PAGE_SIZE,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "rows": page.object_list,
-        "school_class": school_class,
-        "filter_query": query.urlencode(),
-        "low_below": LOW_ATTENDANCE_BELOW,
-        "today": request.user.school.today(),
-    }
-    template = "attendance/list.html"
-    if _wants_partial(request):
-        template += "#attendance-table"
-    return render(request, template, context)

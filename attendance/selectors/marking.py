@@ -1,0 +1,136 @@
+"""Reads for marking: slots, rosters and the records of one period."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from academics.models import Membership, Role, SchoolClass, TimetableSlot, User
+
+from ..models import AttendanceRecord
+from .percentages import with_attendance_totals
+
+# Roles that may open the marking screen at all; whether they may mark a given slot is
+# `can_mark_slot`.
+MARKING_ROLES = (Role.ADMIN, Role.HOD, Role.TEACHER)
+
+
+def school_slots(*, user: User) -> QuerySet[TimetableSlot]:
+    """Every timetable slot of the user's school (another school's slot is then a 404)."""
+    return TimetableSlot.objects.filter(school_id=user.school_id).select_related(
+        "school_class", "subject", "teacher"
+    )
+
+
+def can_mark_slot(*, user: User, slot: TimetableSlot) -> bool:
+    """Only the slot's teacher or an admin of its school marks it (DOMAIN.md, roles)."""
+    if user.school_id != slot.school_id:
+        return False
+    return user.is_school_admin or (
+        user.has_role(*MARKING_ROLES) and slot.teacher_id is not None and slot.teacher_id == user.pk
+    )
+
+
+def active_memberships_on(*, school_class: SchoolClass, day: datetime.date) -> QuerySet[Membership]:
+    """Memberships of `school_class` active on `day` (school-local): joined on or before
+    it and not left before it."""
+    return Membership.objects.filter(
+        school_id=school_class.school_id,
+        school_class=school_class,
+        joined_on__lte=day,
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+
+
+def roster(*, slot: TimetableSlot, day: datetime.date) -> QuerySet[Membership]:
+    """The students to mark for `slot` on `day`, by last name, each with their attendance
+    totals in the slot's class (`with_attendance_totals`) — one query."""
+    memberships = active_memberships_on(school_class=slot.school_class, day=day).select_related(
+        "student__user"
+    )
+    return with_attendance_totals(memberships).order_by(
+        "student__user__last_name", "student__user__first_name", "pk"
+    )
+
+
+def records_for_period(
+    *, slot: TimetableSlot, day: datetime.date, student_ids
+) -> QuerySet[AttendanceRecord]:
+    """Existing records under the key the slot writes (student, date, period, subject —
+    seed 001, EC-ATT-03), in ANY class, for the given students."""
+    return AttendanceRecord.objects.filter(
+        school_id=slot.school_id,
+        date=day,
+        period_number=slot.period_number,
+        subject_id=slot.subject_id,
+        student_id__in=student_ids,
+    )
+
+
+def latest_teaching_day_before(
+    *, user: User, day: datetime.date, within_days: int = 14
+) -> datetime.date | None:
+    """The latest date before `day` (school-local) on which a slot `user` marks meets.
+
+    Offered on a day with no periods (a weekend, a holiday) so the teacher is one click
+    from the day they most likely want. Looks back at most `within_days` days; one query.
+    """
+    slots = school_slots(user=user).filter(valid_from__lt=day)
+    if not user.is_school_admin:
+        slots = slots.filter(teacher=user)
+    spans = list(slots.values_list("weekday", "valid_from", "valid_to").distinct())
+    for back in range(1, within_days + 1):
+        candidate = day - datetime.timedelta(days=back)
+        if any(
+            weekday == candidate.weekday()
+            and valid_from <= candidate
+            and (valid_to is None or candidate <= valid_to)
+            for weekday, valid_from, valid_to in spans
+        ):
+            return candidate
+    return None
+
+
+def periods_for_day(*, user: User, day: datetime.date) -> QuerySet[TimetableSlot]:
+    """The slots `user` marks that meet on `day`: their own, or every slot of the school
+    for an admin. Each carries `roster_size` and `marked_count` (records already saved
+    for it), all in one query."""
+    slots = (
+        school_slots(user=user)
+        .filter(weekday=day.weekday(), valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
+    if not user.is_school_admin:
+        slots = slots.filter(teacher=user)
+    roster_size = (
+        Membership.objects.filter(school_class=OuterRef("school_class"), joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .order_by()
+        .values("school_class")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    marked = (
+        AttendanceRecord.objects.filter(
+            school_class=OuterRef("school_class"),
+            subject=OuterRef("subject"),
+            period_number=OuterRef("period_number"),
+            date=day,
+        )
+        .order_by()
+        .values("school_class")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return slots.annotate(
+        roster_size=Coalesce(Subquery(roster_size, output_field=IntegerField()), 0),
+        marked_count=Coalesce(Subquery(marked, output_field=IntegerField()), 0),
+    ).order_by("period_number", "school_class__name")

@@ -1,0 +1,1 @@
+"""Attendance screens, one module per area (`attendance/urls.py` routes to them)."""

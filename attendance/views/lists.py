@@ -1,0 +1,48 @@
+"""The attendance list (seed 000, "Attendance → Attendance List")."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from academics.access import role_required
+from academics.models import Role
+
+from ..forms import AttendanceListFilterForm
+from ..selectors import attendance_list_page, visible_classes
+from .common import wants_partial
+
+LIST_PAGE_SIZE = 50
+
+
+@role_required(*Role.values)
+def attendance_list(request: HttpRequest) -> HttpResponse:
+    """Present / total sessions / percentage per student and class (seed 000), scoped to
+    what the user may see; one aggregate query per page."""
+    form = AttendanceListFilterForm(request.GET or None, classes=visible_classes(user=request.user))
+    school_class, lowest_first = None, False
+    if form.is_valid():
+        school_class = form.cleaned_data["school_class"]
+        lowest_first = form.cleaned_data["order"] == "lowest"
+    page = attendance_list_page(
+        user=request.user,
+        school_class=school_class,
+        lowest_first=lowest_first,
+        page_number=request.GET.get("page"),
+        per_page=LIST_PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": page.object_list,
+        "school_class": school_class,
+        "filter_query": query.urlencode(),
+        "low_below": request.user.school.low_attendance_threshold,
+        "today": request.user.school.today(),
+    }
+    template = "attendance/list.html"
+    if wants_partial(request):
+        template += "#attendance-table"
+    return render(request, template, context)
