@@ -28,4 +28,7 @@ urlpatterns = [
     path("periods/<int:slot_id>/<isodate:day>/", marking.mark_period, name="mark"),
     # the attendance list (views/lists.py)
     path("list/", lists.attendance_list, name="list"),
+    # corrections and audit (views/audit.py)
+    # staff-absent lifecycle (views/staff_absence.py)
+    # reports (views/reports.py)
 ]

@@ -18,6 +18,7 @@ from academics.models import Membership, Role, SchoolClass, TimetableSlot, User
 
 from ..models import AttendanceRecord
 from .percentages import with_attendance_totals
+from .staff_absence import may_resolve_staff_absence
 
 # Roles that may open the marking screen at all; whether they may mark a given slot is
 # `can_mark_slot`.
@@ -31,13 +32,16 @@ def school_slots(*, user: User) -> QuerySet[TimetableSlot]:
     )
 
 
-def can_mark_slot(*, user: User, slot: TimetableSlot) -> bool:
-    """Only the slot's teacher or an admin of its school marks it (DOMAIN.md, roles)."""
+def can_mark_slot(*, user: User, slot: TimetableSlot, day: datetime.date) -> bool:
+    """The slot's teacher or an admin of its school marks it (DOMAIN.md, roles); on a day
+    the teacher was marked absent, the class advisor or substitute resolves it (seed 001)."""
     if user.school_id != slot.school_id:
         return False
-    return user.is_school_admin or (
+    if user.is_school_admin or (
         user.has_role(*MARKING_ROLES) and slot.teacher_id is not None and slot.teacher_id == user.pk
-    )
+    ):
+        return True
+    return may_resolve_staff_absence(user=user, slot=slot, day=day)
 
 
 def active_memberships_on(*, school_class: SchoolClass, day: datetime.date) -> QuerySet[Membership]:

@@ -165,7 +165,7 @@ def _marking_sheet(*, slot: TimetableSlot, day: datetime.date, data=None) -> Mar
 def mark_period(request: HttpRequest, slot_id: int, day: datetime.date) -> HttpResponse:
     """Show the roll of one slot on one date; save it with one POST (then redirect)."""
     slot = get_object_or_404(school_slots(user=request.user), pk=slot_id)
-    if not can_mark_slot(user=request.user, slot=slot):
+    if not can_mark_slot(user=request.user, slot=slot, day=day):
         return forbidden(request, "Only this period's teacher or an admin can mark it.")
     context = {"slot": slot, "day": day, "today": request.user.school.today()}
 
