@@ -2,7 +2,13 @@ import datetime
 
 from django.urls import path, register_converter
 
-from .views import lists, marking
+from .views import (
+    audit,
+    lists,
+    marking,
+    reports,
+    staff_absence,
+)
 
 app_name = "attendance"
 
@@ -29,6 +35,24 @@ urlpatterns = [
     # the attendance list (views/lists.py)
     path("list/", lists.attendance_list, name="list"),
     # corrections and audit (views/audit.py)
+    path("corrections/", audit.corrections_page, name="corrections"),
+    path("records/<int:record_id>/history/", audit.record_history_page, name="record_history"),
     # staff-absent lifecycle (views/staff_absence.py)
+    path("staff-absence/", staff_absence.staff_absence, name="staff_absence"),
+    path(
+        "staff-absence/periods/", staff_absence.staff_absence_periods, name="staff_absence_periods"
+    ),
+    path(
+        "staff-absence/<int:absence_id>/substitute/",
+        staff_absence.absence_substitute,
+        name="staff_absence_substitute",
+    ),
+    path("to-resolve/", staff_absence.to_resolve, name="to_resolve"),
+    path("leave/", staff_absence.student_leave, name="student_leave"),
+    path("leave/<int:leave_id>/decide/", staff_absence.decide_leave, name="decide_leave"),
     # reports (views/reports.py)
+    path("reports/me/", reports.my_report, name="my_report"),
+    path("reports/students/<int:student_id>/", reports.student_report, name="student_report"),
+    path("reports/register/", reports.register, name="register"),
+    path("reports/not-taken/", reports.not_taken, name="not_taken"),
 ]

@@ -3,7 +3,11 @@
 from .marking import (
     MARKING_ROLES,
     active_memberships_on,
+    can_change_records,
     can_mark_slot,
+    closure_on,
+    is_department_head_for,
+    is_past_edit_window,
     latest_teaching_day_before,
     periods_for_day,
     records_for_period,
@@ -40,4 +44,92 @@ __all__ = [
     "visible_classes",
     "visible_memberships",
     "with_attendance_totals",
+    "can_change_records",
+    "closure_on",
+    "is_department_head_for",
+    "is_past_edit_window",
+]
+
+from .audit import (  # noqa: E402  (corrections and audit)
+    AUDIT_READERS,
+    Correction,
+    HistoryEntry,
+    as_corrections,
+    audit_records,
+    corrections,
+    record_history,
+)
+
+__all__ += [
+    "AUDIT_READERS",
+    "Correction",
+    "HistoryEntry",
+    "as_corrections",
+    "audit_records",
+    "corrections",
+    "record_history",
+]
+
+from .staff_absence import (  # noqa: E402  (staff-absent lifecycle)
+    STAFF_ABSENCE_MANAGERS,
+    TO_RESOLVE_READERS,
+    AbsenceProgress,
+    PeriodToResolve,
+    absence_covering,
+    absent_teacher_choices,
+    approved_leave_student_ids,
+    leave_student_choices,
+    may_resolve_staff_absence,
+    periods_to_resolve,
+    recent_absences,
+    school_absences,
+    school_leaves,
+    substitute_choices,
+    teacher_periods_on,
+    with_resolution_progress,
+)
+
+__all__ += [
+    "STAFF_ABSENCE_MANAGERS",
+    "TO_RESOLVE_READERS",
+    "AbsenceProgress",
+    "PeriodToResolve",
+    "absence_covering",
+    "absent_teacher_choices",
+    "approved_leave_student_ids",
+    "leave_student_choices",
+    "may_resolve_staff_absence",
+    "periods_to_resolve",
+    "recent_absences",
+    "school_absences",
+    "school_leaves",
+    "substitute_choices",
+    "teacher_periods_on",
+    "with_resolution_progress",
+]
+
+from .reports import (  # noqa: E402  (reports)
+    ClassRegister,
+    RegisterRow,
+    Session,
+    StatusSummary,
+    class_register,
+    registers_not_taken,
+    student_attendance_report,
+    student_summary,
+    visible_students,
+    weekly_trend,
+)
+
+__all__ += [
+    "ClassRegister",
+    "RegisterRow",
+    "Session",
+    "StatusSummary",
+    "class_register",
+    "registers_not_taken",
+    "student_attendance_report",
+    "student_summary",
+    "visible_students",
+    "weekly_trend",
 ]

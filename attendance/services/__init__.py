@@ -1,15 +1,24 @@
 """Writes for attendance (ARCHITECTURE.md, services): every change to the roll goes
 through a module of this package; the names are re-exported here."""
 
+from .calendar import HolidayFill, closure_reason, fill_holiday
 from .marking import (
     CorrectionNeedsReason,
+    DayNotOpen,
+    FutureDate,
     MarkingConflict,
     MarkingError,
+    MarkingNotAllowed,
     MarkingResult,
     NotOnRoster,
+    RecordsLocked,
+    SchoolClosed,
     SkippedStudent,
     SlotDoesNotMeet,
     StatusNotMarkable,
+    check_day_open,
+    check_may_change,
+    is_correction,
     mark_attendance,
 )
 
@@ -23,4 +32,63 @@ __all__ = [
     "SlotDoesNotMeet",
     "StatusNotMarkable",
     "mark_attendance",
+    "DayNotOpen",
+    "FutureDate",
+    "HolidayFill",
+    "MarkingNotAllowed",
+    "RecordsLocked",
+    "SchoolClosed",
+    "check_day_open",
+    "check_may_change",
+    "closure_reason",
+    "fill_holiday",
+    "is_correction",
+]
+
+from .orphaning import (  # noqa: E402  (timetable changes orphan records)
+    ORPHANED_REASON,
+    RESTORED_REASON,
+    OrphaningResult,
+    orphan_records_of_slot,
+    refresh_orphaning,
+    refresh_orphaning_of_slot,
+)
+
+__all__ += [
+    "ORPHANED_REASON",
+    "RESTORED_REASON",
+    "OrphaningResult",
+    "orphan_records_of_slot",
+    "refresh_orphaning",
+    "refresh_orphaning_of_slot",
+]
+
+from .staff_absence import (  # noqa: E402  (staff-absent lifecycle)
+    ExpiryResult,
+    LeaveError,
+    StaffAbsenceError,
+    StaffAbsenceResult,
+    change_substitute,
+    check_substitute,
+    decide_student_leave,
+    expire_staff_absent,
+    mark_teacher_absent,
+    plan_teacher_absence,
+    record_student_leave,
+    withdraw_staff_absence,
+)
+
+__all__ += [
+    "ExpiryResult",
+    "LeaveError",
+    "StaffAbsenceError",
+    "StaffAbsenceResult",
+    "change_substitute",
+    "check_substitute",
+    "decide_student_leave",
+    "expire_staff_absent",
+    "mark_teacher_absent",
+    "plan_teacher_absence",
+    "record_student_leave",
+    "withdraw_staff_absence",
 ]

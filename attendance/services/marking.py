@@ -1,4 +1,9 @@
-"""Marking a period: the teacher's save of one period's roll."""
+"""Marking a period: the teacher's save of one period's roll.
+
+Refusals (nothing is written): a date the slot does not meet, a school closure (holiday),
+a future date, a user who may not mark the slot, a day past the edit window for anyone
+but an hod of the department or an admin (issue 3).
+"""
 
 from __future__ import annotations
 
@@ -12,24 +17,78 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from academics.models import TimetableSlot, User
+from academics.models import Holiday, TimetableSlot, User
 
-from ..models import MARKABLE_STATUSES, AttendanceRecord
+from ..models import COUNTABLE_STATUSES, MARKABLE_STATUSES, AttendanceRecord, Status
 from ..selectors import active_memberships_on, records_for_period
+from ..selectors.marking import (
+    can_change_records,
+    can_mark_slot,
+    closure_on,
+    is_past_edit_window,
+    locked_message,
+)
+
+# Seed 001, SA lifecycle: the advisor or substitute resolves an SA period to P, A, IL or
+# UL. That is the period's first real mark, not a correction, so it needs no reason.
+STAFF_ABSENCE_RESOLUTIONS = COUNTABLE_STATUSES
 
 
 class MarkingError(Exception):
     """A save of a period's attendance was refused; nothing was written."""
 
 
-class SlotDoesNotMeet(MarkingError):
+class DayNotOpen(MarkingError):
+    """The day cannot be marked for this slot at all, whoever asks."""
+
+
+class SlotDoesNotMeet(DayNotOpen):
     def __init__(self, slot: TimetableSlot, day: datetime.date):
         self.slot = slot
         self.day = day
         super().__init__(
-            f"{slot.school_class} does not have {slot.subject} in period {slot.period_number} "
-            f"on {date_format(day, 'l j F Y')}, so no attendance can be saved for it."
+            f"{slot.school_class} has no {slot.subject} in period {slot.period_number} on "
+            f"{date_format(day, 'l j F Y')}: it meets on {slot.get_weekday_display()}s"
+            f"{_validity(slot)}."
         )
+
+
+class SchoolClosed(DayNotOpen):
+    def __init__(self, holiday: Holiday, day: datetime.date):
+        self.holiday = holiday
+        self.day = day
+        super().__init__(
+            f"Closed: {holiday.name}. The school is closed on {date_format(day, 'l j F Y')}, "
+            "so no attendance is taken."
+        )
+
+
+class FutureDate(DayNotOpen):
+    def __init__(self, day: datetime.date, today: datetime.date):
+        self.day = day
+        self.today = today
+        super().__init__(
+            f"{date_format(day, 'l j F Y')} is still to come: attendance can be marked on "
+            "the day or after it."
+        )
+
+
+class MarkingNotAllowed(MarkingError):
+    def __init__(
+        self,
+        message: str = "Only this period's teacher, a head of its department or an admin "
+        "can mark it.",
+    ):
+        super().__init__(message)
+
+
+class RecordsLocked(MarkingNotAllowed):
+    """The day is past the school's edit window and the user is not an hod of the
+    department or an admin."""
+
+    def __init__(self, edit_window_days: int):
+        self.edit_window_days = edit_window_days
+        super().__init__(locked_message(edit_window_days=edit_window_days))
 
 
 class CorrectionNeedsReason(MarkingError):
@@ -77,13 +136,51 @@ class MarkingResult:
 
     created: int = 0
     corrected: int = 0
+    resolved: int = 0
     unchanged: int = 0
     skipped: list[SkippedStudent] = field(default_factory=list)
 
     @property
     def saved(self) -> int:
         """Students whose status for the period is now the one the teacher chose."""
-        return self.created + self.corrected + self.unchanged
+        return self.created + self.corrected + self.resolved + self.unchanged
+
+
+def is_correction(*, saved: str | None, chosen: str) -> bool:
+    """True if choosing `chosen` over the saved status is a correction, which needs a
+    reason (seed 001, "Modification Reason: required if corrected"). A first mark is not,
+    and neither is resolving a staff-absent (SA) period to P, A, IL or UL (SA lifecycle)."""
+    if saved is None or saved == chosen:
+        return False
+    return not (saved == Status.STAFF_ABSENT and chosen in STAFF_ABSENCE_RESOLUTIONS)
+
+
+def check_day_open(*, slot: TimetableSlot, day: datetime.date, today: datetime.date) -> None:
+    """Raise the DayNotOpen that keeps `day` (school-local) from being marked for `slot`:
+    SlotDoesNotMeet (not on the timetable that day), SchoolClosed (a Holiday covers it —
+    issue 3), FutureDate (after `today`, the school's today). Returns None when it is open.
+    At most one query (the holiday)."""
+    if not slot.meets_on(day):
+        raise SlotDoesNotMeet(slot, day)
+    holiday = closure_on(school_id=slot.school_id, day=day)
+    if holiday is not None:
+        raise SchoolClosed(holiday, day)
+    if day > today:
+        raise FutureDate(day, today)
+
+
+def check_may_change(
+    *, user: User, slot: TimetableSlot, day: datetime.date, today: datetime.date
+) -> None:
+    """Raise MarkingNotAllowed, or RecordsLocked past the edit window, unless
+    `can_change_records` lets `user` write the records of `slot` on `day`."""
+    if can_change_records(user=user, slot=slot, day=day, today=today):
+        return
+    if can_mark_slot(user=user, slot=slot, day=day) and is_past_edit_window(
+        edit_window_days=user.school.edit_window_days, day=day, today=today
+    ):
+        raise RecordsLocked(user.school.edit_window_days)
+    raise MarkingNotAllowed()
 
 
 @transaction.atomic
@@ -94,21 +191,26 @@ def mark_attendance(
     statuses: Mapping[int, str],
     actor: User,
     reason: str = "",
+    today: datetime.date | None = None,
 ) -> MarkingResult:
     """Save one period's roll for `slot` on `day` in one transaction.
 
     Args:
         slot: the timetable slot being marked; its class, subject and period are written
             onto every record (key: student, date, period, subject — seed 001, EC-ATT-03).
-        day: school-local date; the slot must meet on it (`TimetableSlot.meets_on`).
+        day: school-local date; the slot must meet on it (`TimetableSlot.meets_on`), no
+            Holiday may cover it and it may not be after `today` (`check_day_open`).
         statuses: StudentProfile pk → status code, for students on the slot's roster that
             day. A code must be one of MARKABLE_STATUSES, or the record's saved code left
             as it is (an unresolved SA, say).
         actor: the user saving; becomes `marked_by` of new records and `modified_by` of
-            corrected ones. Permission is the caller's to check (`can_mark_slot`).
-        reason: required when any saved status changes (seed 001, "Modification Reason:
-            required if corrected"); stored on each corrected record, and the old value
-            stays in the record's history (EC-ATT-04).
+            changed ones. Checked again here with `can_change_records` (who may mark the
+            slot; the edit window of issue 3), so no caller can skip it.
+        reason: required when any saved status is corrected (seed 001, "Modification
+            Reason: required if corrected"); stored on each corrected record, and the old
+            value stays in the record's history (EC-ATT-04). Resolving an SA record to
+            P/A/IL/UL is not a correction (`is_correction`).
+        today: the school's today; defaults to `slot.school.today()`.
 
     Returns:
         MarkingResult. Students whose record for this key already exists in another class
@@ -116,13 +218,17 @@ def mark_attendance(
         frozen (EC-ATT-02), are skipped and listed, not changed.
 
     Raises (nothing is written in any of these cases):
-        SlotDoesNotMeet, NotOnRoster, StatusNotMarkable, CorrectionNeedsReason,
+        SlotDoesNotMeet, SchoolClosed, FutureDate (all DayNotOpen), MarkingNotAllowed,
+        RecordsLocked, NotOnRoster, StatusNotMarkable, CorrectionNeedsReason,
         MarkingConflict (a concurrent save inserted the same key first).
     """
-    if not slot.meets_on(day):
-        raise SlotDoesNotMeet(slot, day)
+    if today is None:
+        today = slot.school.today()
+    check_day_open(slot=slot, day=day, today=today)
+    check_may_change(user=actor, slot=slot, day=day, today=today)
     # Saves of the same period queue behind each other here, so a double-click or two
-    # admins can't both find "no record yet" and insert twice.
+    # admins can't both find "no record yet" and insert twice. `fill_holiday` takes the
+    # same lock, so a save that slipped in before a closure was entered is corrected to H.
     TimetableSlot.objects.select_for_update().filter(pk=slot.pk).exists()
 
     on_roster = set(
@@ -144,6 +250,7 @@ def mark_attendance(
     result = MarkingResult()
     to_create: list[AttendanceRecord] = []
     to_correct: list[AttendanceRecord] = []
+    to_resolve: list[AttendanceRecord] = []
     for student_id, status in statuses.items():
         record = existing.get(student_id)
         if record is not None and record.school_class_id != slot.school_class_id:
@@ -161,8 +268,11 @@ def mark_attendance(
             to_create.append(
                 _new_record(slot=slot, day=day, student_id=student_id, status=status, actor=actor)
             )
-        else:
+        elif is_correction(saved=record.status, chosen=status):
             to_correct.append(record)
+            record.status = status
+        else:
+            to_resolve.append(record)
             record.status = status
 
     if to_correct and not reason.strip():
@@ -173,6 +283,9 @@ def mark_attendance(
         record.modified_by = actor
         record.modification_reason = reason.strip()
         record.updated_at = now  # bulk_update skips auto_now
+    for record in to_resolve:
+        record.modified_by = actor
+        record.updated_at = now
 
     try:
         # A savepoint, so a unique-key race surfaces as MarkingConflict rather than a
@@ -197,11 +310,21 @@ def mark_attendance(
                     default_change_reason=Truncator(f"Corrected: {reason.strip()}").chars(100),
                     default_date=now,
                 )
+            if to_resolve:
+                bulk_update_with_history(
+                    to_resolve,
+                    AttendanceRecord,
+                    ["status", "modified_by", "updated_at"],
+                    default_user=actor,
+                    default_change_reason="Resolved staff absence",
+                    default_date=now,
+                )
     except IntegrityError as exc:
         raise MarkingConflict() from exc
 
     result.created = len(to_create)
     result.corrected = len(to_correct)
+    result.resolved = len(to_resolve)
     return result
 
 
@@ -225,3 +348,10 @@ def _skip(record: AttendanceRecord, reason: str) -> SkippedStudent:
     return SkippedStudent(
         student_id=record.student_id, student_name=str(record.student), reason=reason
     )
+
+
+def _validity(slot: TimetableSlot) -> str:
+    start = date_format(slot.valid_from, "j F Y")
+    if slot.valid_to is None:
+        return f" from {start}"
+    return f" from {start} to {date_format(slot.valid_to, 'j F Y')}"

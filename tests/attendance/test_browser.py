@@ -69,4 +69,6 @@ def test_a_teacher_marks_a_student_absent_and_sees_the_percentage_drop(
     row = page.get_by_role("row", name=re.compile("Ali Adams"))
     expect(row).to_contain_text("50.0%")
     expect(row.get_by_role("radio", name="Absent")).to_be_checked()
-    expect(page.locator("#saved-state")).to_contain_text("Saved · 1 of 1 students")
+    expect(page.locator("#saved-state")).to_contain_text(
+        re.compile(r"Saved \d\d:\d\d by Ana Rivera · 1 of 1 students")
+    )

@@ -5,7 +5,6 @@ import pytest
 from django.db import IntegrityError, connection
 
 from academics.models import Role
-from attendance import services
 from attendance.models import AttendanceRecord, Status
 from attendance.services import (
     CorrectionNeedsReason,
@@ -13,8 +12,8 @@ from attendance.services import (
     NotOnRoster,
     SlotDoesNotMeet,
     StatusNotMarkable,
-    mark_attendance,
 )
+from attendance.services import marking as marking_services
 from tests.academics.factories import (
     MembershipFactory,
     SchoolClassFactory,
@@ -26,6 +25,13 @@ from tests.attendance.factories import AttendanceRecordFactory
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.date(2026, 9, 7)  # the factories' slots meet on Mondays from 17 Aug 2026
+
+
+def mark_attendance(**kwargs):
+    """The service as used on the day itself: inside the edit window, not in the future
+    (those rules have their own tests in test_marking_rules.py)."""
+    kwargs.setdefault("today", MONDAY)
+    return marking_services.mark_attendance(**kwargs)
 
 
 @pytest.fixture
@@ -251,10 +257,10 @@ def test_saving_takes_the_same_number_of_queries_for_any_class_size(
     )
     statuses = {s.pk: Status.ABSENT for s in students}
 
-    # SAVEPOINT (atomic) · lock the slot · roster ids · existing records FOR UPDATE ·
-    # SAVEPOINT · INSERT records · INSERT history · UPDATE records · INSERT history ·
-    # RELEASE SAVEPOINT · RELEASE SAVEPOINT
-    with django_assert_num_queries(11):
+    # SAVEPOINT (atomic) · a holiday on the day? · lock the slot · roster ids · existing
+    # records FOR UPDATE · SAVEPOINT · INSERT records · INSERT history · UPDATE records ·
+    # INSERT history · RELEASE SAVEPOINT · RELEASE SAVEPOINT
+    with django_assert_num_queries(12):
         result = mark_attendance(
             slot=slot, day=MONDAY, statuses=statuses, actor=slot.teacher, reason="Fire drill"
         )
@@ -267,7 +273,7 @@ def test_two_saves_of_the_same_period_queue_instead_of_colliding(transactional_d
     slot = TimetableSlotFactory()
     statuses = {student.pk: Status.PRESENT for student in members(slot, 2)}
     inserted, release = threading.Event(), threading.Event()
-    real_bulk_create = services.bulk_create_with_history
+    real_bulk_create = marking_services.bulk_create_with_history
 
     def bulk_create_then_pause(*args, **kwargs):
         created = real_bulk_create(*args, **kwargs)
@@ -276,7 +282,7 @@ def test_two_saves_of_the_same_period_queue_instead_of_colliding(transactional_d
             release.wait(10)  # hold the transaction open, rows inserted but not committed
         return created
 
-    monkeypatch.setattr(services, "bulk_create_with_history", bulk_create_then_pause)
+    monkeypatch.setattr(marking_services, "bulk_create_with_history", bulk_create_then_pause)
     results = {}
 
     def save(name):

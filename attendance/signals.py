@@ -1,0 +1,38 @@
+"""Timetable changes orphan attendance records (seed 001, EC-ATT-02).
+
+Connected here rather than in academics, because attendance depends on academics and
+never the other way round (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save, pre_delete
+from django.dispatch import receiver
+
+from academics.models import TimetableSlot
+
+from .services.orphaning import orphan_records_of_slot, refresh_orphaning_of_slot
+
+# The slot fields that decide which records it covers (`services.orphaning`).
+_COVERAGE_FIELDS = frozenset(
+    {"valid_from", "valid_to", "weekday", "period_number", "school_class", "subject"}
+)
+
+
+@receiver(post_save, sender=TimetableSlot, dispatch_uid="attendance.slot_saved")
+def slot_saved(sender, instance: TimetableSlot, created: bool, raw: bool = False, **kwargs):
+    # A new slot has no records yet; a fixture load (raw) must not write other tables.
+    if created or raw:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and not (
+        {name.removesuffix("_id") for name in update_fields} & _COVERAGE_FIELDS
+    ):
+        return
+    refresh_orphaning_of_slot(slot=instance)
+
+
+@receiver(pre_delete, sender=TimetableSlot, dispatch_uid="attendance.slot_deleted")
+def slot_deleted(sender, instance: TimetableSlot, **kwargs):
+    # Before the delete: afterwards SET_NULL has cut the records' link to the slot.
+    orphan_records_of_slot(slot=instance, removed_from=None)
