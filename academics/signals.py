@@ -1,10 +1,19 @@
-"""A student user always has a StudentProfile (seed 000, "Automatic Profile Creation")."""
+"""Signals of academics.
+
+- A student user always has a StudentProfile (seed 000, "Automatic Profile Creation").
+- `roster_imported` tells the apps that depend on academics that an import rewrote a
+  school's structure in bulk (bulk writes send no model signals), inside the import's
+  transaction: a receiver that fails rolls the whole import back.
+"""
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import User
 from .services.people import ensure_student_profile
+
+# Sent with `schools=[School, ...]`, the schools the import wrote.
+roster_imported = Signal()
 
 
 @receiver(post_save, sender=User, dispatch_uid="academics.create_student_profile")

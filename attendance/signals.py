@@ -10,8 +10,13 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from academics.models import TimetableSlot
+from academics.signals import roster_imported
 
-from .services.orphaning import orphan_records_of_slot, refresh_orphaning_of_slot
+from .services.orphaning import (
+    orphan_records_of_slot,
+    refresh_orphaning,
+    refresh_orphaning_of_slot,
+)
 
 # The slot fields that decide which records it covers (`services.orphaning`).
 _COVERAGE_FIELDS = frozenset(
@@ -36,3 +41,10 @@ def slot_saved(sender, instance: TimetableSlot, created: bool, raw: bool = False
 def slot_deleted(sender, instance: TimetableSlot, **kwargs):
     # Before the delete: afterwards SET_NULL has cut the records' link to the slot.
     orphan_records_of_slot(slot=instance, removed_from=None)
+
+
+@receiver(roster_imported, dispatch_uid="attendance.roster_imported")
+def roster_reimported(sender, schools, **kwargs):
+    # The import moves slot dates with bulk_update, which sends no post_save.
+    for school in schools:
+        refresh_orphaning(school=school)

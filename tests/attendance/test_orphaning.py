@@ -344,3 +344,35 @@ def test_the_trail_shows_an_orphaned_record_greyed_with_its_label(client, term):
     listing = client.get(reverse("attendance:corrections")).content.decode()
     assert '<tr class="correction audit-orphaned">' in listing
     assert "Orphaned — Period Removed" in listing
+
+
+# --- a roster re-import moves slot dates in bulk -----------------------------------------
+
+
+def test_a_reimport_that_ends_a_term_earlier_orphans_the_records_after_it(tmp_path, settings):
+    import shutil
+    from pathlib import Path
+
+    from academics.services.roster_import import import_roster
+
+    folder = tmp_path / "grandbend"
+    shutil.copytree(Path(settings.BASE_DIR).parent / "shared/data/oneroster-grandbend", folder)
+    import_roster(folder)
+    slot = TimetableSlot.objects.filter(weekday=0).order_by("valid_to").last()  # Spring
+    member = Membership.objects.filter(school_class=slot.school_class).first()
+    kept_day, cut_day = datetime.date(2021, 5, 3), datetime.date(2021, 5, 24)  # Mondays
+    for day in (kept_day, cut_day):
+        AttendanceRecordFactory(
+            membership=member,
+            slot=slot,
+            subject=slot.subject,
+            date=day,
+            period_number=slot.period_number,
+        )
+
+    sessions = folder / "academicSessions.csv"
+    sessions.write_text(sessions.read_text().replace("2021-05-28", "2021-05-14"))
+    import_roster(folder)
+
+    orphaned = dict(AttendanceRecord.objects.values_list("date", "is_orphaned"))
+    assert orphaned == {kept_day: False, cut_day: True}

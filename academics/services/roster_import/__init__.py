@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
+from ...signals import roster_imported
 from .clever import is_clever, read_clever
 from .errors import RosterImportError
 from .oneroster import is_oneroster, read_oneroster
@@ -74,7 +75,11 @@ def import_roster(
     try:
         with transaction.atomic():
             roster = read(path, shift_years=shift_years, summary=summary, progress=progress)
-            RosterWriter(roster, progress).write()
+            writer = RosterWriter(roster, progress)
+            writer.write()
+            # Inside the transaction: what other apps derive from the timetable (orphaned
+            # attendance records) changes with it or not at all.
+            roster_imported.send(sender=RosterWriter, schools=list(writer.schools.values()))
     except IntegrityError as exc:
         raise RosterImportError(
             path.name, None, None, f"the roster clashes with rows already in Rollbook ({exc})"
