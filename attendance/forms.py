@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 
 from django import forms
+from django.db.models import Q
 
-from academics.models import SchoolClass, StudentProfile
+from academics.models import STAFF_ROLES, Role, School, SchoolClass, StudentProfile, User
 
 from .models import MARKABLE_STATUSES, Status
+from .selectors.reports import PeriodKind
 from .services.marking import is_correction
+
+
+def end_not_before_start(form: forms.Form, start_field: str, end_field: str, message: str) -> None:
+    """Put `message` on `end_field` when both dates are given and the end is earlier."""
+    start = form.cleaned_data.get(start_field)
+    end = form.cleaned_data.get(end_field)
+    if start and end and end < start:
+        form.add_error(end_field, message)
 
 
 class DayForm(forms.Form):
@@ -219,11 +230,101 @@ class StudentLeaveForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The leave cannot end before it starts.")
+        end_not_before_start(
+            self, "start_date", "end_date", "The leave cannot end before it starts."
+        )
         return cleaned
 
 
 class LeaveDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+
+# --- reports ---
+
+MAX_NOT_TAKEN_DAYS = 366
+
+
+# Dates far outside any school year would only overflow the previous/next arithmetic
+# (date.max + 1 day); refuse them like any other unreadable date.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def _within_reason(value: datetime.date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise forms.ValidationError("Choose a date between 1900 and 2999.")
+
+
+class ReportPeriodForm(forms.Form):
+    period = forms.ChoiceField(choices=PeriodKind.choices, required=False)
+    date = forms.DateField(required=False, validators=[_within_reason])
+
+
+class RegisterMonthForm(forms.Form):
+    month = forms.DateField(
+        required=False, input_formats=["%Y-%m", "%Y-%m-%d"], validators=[_within_reason]
+    )
+
+
+class NotTakenForm(forms.Form):
+    start = forms.DateField(required=False, label="From", validators=[_within_reason])
+    end = forms.DateField(required=False, label="To", validators=[_within_reason])
+    teacher = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All teachers", label="Teacher"
+    )
+
+    def __init__(self, *args, teachers=None, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        if teachers is None:
+            del self.fields["teacher"]
+        else:
+            self.fields["teacher"].queryset = teachers
+
+    def clean(self):
+        cleaned = super().clean()
+        end_not_before_start(self, "start", "end", "The end date is before the start date.")
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start <= end and (end - start).days + 1 > MAX_NOT_TAKEN_DAYS:
+            raise forms.ValidationError(f"Choose at most {MAX_NOT_TAKEN_DAYS} days.")
+        return cleaned
+
+
+# --- corrections ---
+
+
+class CorrectionsFilterForm(forms.Form):
+    """Filters of "Recent corrections"; choices are the reader's school's only."""
+
+    school_class = forms.ModelChoiceField(
+        queryset=SchoolClass.objects.none(), required=False, empty_label="All classes"
+    )
+    changed_by = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    slot_teacher = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Any teacher"
+    )
+    changed_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    changed_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school)
+        staff = User.objects.filter(school=school, role__in=STAFF_ROLES)
+        self.fields["changed_by"].queryset = staff
+        self.fields["slot_teacher"].queryset = staff.filter(
+            Q(role=Role.TEACHER) | Q(timetable_slots__isnull=False)
+        ).distinct()
+        self.fields["school_class"].label = "Class"
+        self.fields["changed_by"].label = "Changed by"
+        self.fields["slot_teacher"].label = "Period's teacher"
+        self.fields["changed_from"].label = "Changed on or after"
+        self.fields["changed_to"].label = "Changed on or before"
+
+    def clean(self):
+        cleaned = super().clean()
+        end_not_before_start(
+            self, "changed_from", "changed_to", "Must not be before “Changed on or after”."
+        )
+        return cleaned

@@ -8,61 +8,20 @@ from __future__ import annotations
 import csv
 import zoneinfo
 
-from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from academics.access import role_required
-from academics.models import STAFF_ROLES, Role, School, SchoolClass, User
+from academics.models import School
 
+from ..forms import CorrectionsFilterForm
 from ..selectors import AUDIT_READERS, as_corrections, audit_records, corrections, record_history
 from .common import wants_partial
 
 CORRECTIONS_PAGE_SIZE = 50
 _FILTERS = ("school_class", "changed_by", "slot_teacher", "changed_from", "changed_to")
-
-
-class CorrectionsFilterForm(forms.Form):
-    """Filters of "Recent corrections"; choices are the reader's school's only.
-
-    Kept beside its one view: attendance/forms.py is shared by the other areas' screens.
-    """
-
-    school_class = forms.ModelChoiceField(
-        queryset=SchoolClass.objects.none(), required=False, empty_label="All classes"
-    )
-    changed_by = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
-    slot_teacher = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any teacher"
-    )
-    changed_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    changed_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, school: School, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school)
-        staff = User.objects.filter(school=school, role__in=STAFF_ROLES)
-        self.fields["changed_by"].queryset = staff
-        self.fields["slot_teacher"].queryset = staff.filter(
-            Q(role=Role.TEACHER) | Q(timetable_slots__isnull=False)
-        ).distinct()
-        self.fields["school_class"].label = "Class"
-        self.fields["changed_by"].label = "Changed by"
-        self.fields["slot_teacher"].label = "Period's teacher"
-        self.fields["changed_from"].label = "Changed on or after"
-        self.fields["changed_to"].label = "Changed on or before"
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("changed_from"), cleaned.get("changed_to")
-        if start and end and end < start:
-            self.add_error("changed_to", "Must not be before “Changed on or after”.")
-        return cleaned
 
 
 @role_required(*AUDIT_READERS)

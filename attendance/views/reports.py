@@ -12,7 +12,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,12 @@ from academics.access import role_required
 from academics.models import Role
 
 from ..exports import EXPORT_FORMATS, tabular_response
+from ..forms import (
+    MAX_NOT_TAKEN_DAYS,
+    NotTakenForm,
+    RegisterMonthForm,
+    ReportPeriodForm,
+)
 from ..models import Status
 from ..selectors import visible_classes
 from ..selectors.reports import (
@@ -47,62 +52,11 @@ from .common import wants_partial
 # the classes they teach or advise, through `visible_classes`); students never.
 REGISTER_READERS = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT)
 DEFAULT_NOT_TAKEN_DAYS = 14
-MAX_NOT_TAKEN_DAYS = 366
 
 
 def code_header(code: str) -> str:
     """A status code as a report's column heading (SA is always unresolved on a record)."""
     return UNRESOLVED_SA_LABEL if code == Status.STAFF_ABSENT else code
-
-
-# --- filter forms (parse only; kept beside the views that alone use them) -------------------
-
-
-# Dates far outside any school year would only overflow the previous/next arithmetic
-# (date.max + 1 day); refuse them like any other unreadable date.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-LATEST_DATE = datetime.date(2999, 12, 31)
-
-
-def _within_reason(value: datetime.date | None) -> None:
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise forms.ValidationError("Choose a date between 1900 and 2999.")
-
-
-class ReportPeriodForm(forms.Form):
-    period = forms.ChoiceField(choices=PeriodKind.choices, required=False)
-    date = forms.DateField(required=False, validators=[_within_reason])
-
-
-class RegisterMonthForm(forms.Form):
-    month = forms.DateField(
-        required=False, input_formats=["%Y-%m", "%Y-%m-%d"], validators=[_within_reason]
-    )
-
-
-class NotTakenForm(forms.Form):
-    start = forms.DateField(required=False, label="From", validators=[_within_reason])
-    end = forms.DateField(required=False, label="To", validators=[_within_reason])
-    teacher = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All teachers", label="Teacher"
-    )
-
-    def __init__(self, *args, teachers=None, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        if teachers is None:
-            del self.fields["teacher"]
-        else:
-            self.fields["teacher"].queryset = teachers
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end:
-            if end < start:
-                raise forms.ValidationError("The end date is before the start date.")
-            if (end - start).days + 1 > MAX_NOT_TAKEN_DAYS:
-                raise forms.ValidationError(f"Choose at most {MAX_NOT_TAKEN_DAYS} days.")
-        return cleaned
 
 
 # --- the weekly trend chart (inline SVG, no JS) -----------------------------------------------
