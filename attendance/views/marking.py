@@ -37,7 +37,7 @@ from ..selectors import (
     school_slots,
 )
 from ..selectors.marking import locked_message
-from ..selectors.staff_absence import approved_leave_student_ids
+from ..selectors.staff_absence import approved_leave_student_ids, may_resolve_staff_absence
 from ..services import (
     CorrectionNeedsReason,
     DayNotOpen,
@@ -257,7 +257,15 @@ def mark_period(request: HttpRequest, slot_id: int, day: datetime.date) -> HttpR
         return forbidden(request, str(MarkingNotAllowed()))
     school = request.user.school
     today = school.today()
-    context = {"slot": slot, "day": day, "today": today, "school": school}
+    context = {
+        "slot": slot,
+        "day": day,
+        "today": today,
+        "school": school,
+        # An advisor or substitute is here to resolve a staff absence: lead them back there.
+        "back_to_resolve": slot.teacher_id != request.user.pk
+        and may_resolve_staff_absence(user=request.user, slot=slot, day=day),
+    }
 
     try:
         check_day_open(slot=slot, day=day, today=today)

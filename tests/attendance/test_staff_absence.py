@@ -405,7 +405,9 @@ def test_a_substitute_resolves_only_that_days_periods_of_the_absent_teacher(clie
     rows = to_resolve_rows(client.get(reverse("attendance:to_resolve")).content.decode())
 
     assert rows == [("2", "Maths 9A"), ("3", "Maths 9B")]
-    assert client.get(mark_url(s.p2, s.day)).status_code == 200
+    page = client.get(mark_url(s.p2, s.day))
+    assert page.status_code == 200
+    assert "← Periods to resolve" in page.content.decode()  # back where they came from
     assert client.get(mark_url(s.p3, s.day)).status_code == 200
     assert client.get(mark_url(s.p2, s.day - 7 * DAY)).status_code == 403
     assert client.get(mark_url(s.p4, s.day)).status_code == 403
