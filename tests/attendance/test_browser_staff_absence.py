@@ -79,7 +79,7 @@ def test_an_hod_marks_a_teacher_absent_and_the_advisor_resolves_the_period(
 
     # The advisor resolves it.
     sign_in(page, live_server, "okafor")
-    page.get_by_role("link", name="Periods to resolve").click()
+    page.get_by_role("link", name="Periods to resolve", exact=True).click()
     period_link = page.get_by_role("link", name=re.compile(r"Period 2 · Maths 9A"))
     expect(period_link).to_contain_text("2 to resolve")
     expect(page.get_by_role("link", name=re.compile(r"Period 4"))).to_have_count(0)
@@ -102,6 +102,6 @@ def test_an_hod_marks_a_teacher_absent_and_the_advisor_resolves_the_period(
         )
     ) == {"Adams": Status.PRESENT, "Young": Status.ABSENT}
 
-    page.get_by_role("link", name="Periods to resolve").click()
+    page.get_by_role("link", name="← Periods to resolve").click()  # back where they came from
     expect(page.get_by_text("Nothing to resolve")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Period 2 · Maths 9A"))).to_have_count(0)
