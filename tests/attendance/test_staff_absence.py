@@ -872,3 +872,25 @@ def test_a_teachers_save_during_the_absence_waits_and_then_resolves(transactiona
     # colliding with them.
     assert results["save"].saved == 2
     assert set(AttendanceRecord.objects.values_list("status", flat=True)) == {Status.PRESENT}
+
+
+def test_the_student_leave_page_takes_the_same_queries_for_any_number_of_leaves(
+    client, setting, django_assert_num_queries
+):
+    s = setting
+    client.force_login(s.hod)
+    for count in (1, 6):
+        StudentLeave.objects.filter(school=s.school).delete()
+        for n in range(count):
+            StudentLeave.objects.create(
+                school=s.school,
+                student=s.adams.student,
+                start_date=s.day + n * DAY,
+                end_date=s.day + n * DAY,
+                status=StudentLeave.Status.APPROVED,
+                decided_by=s.hod,
+            )
+        # session · user · school · students for the select · leaves with student and decider
+        with django_assert_num_queries(5):
+            html = client.get(reverse("attendance:student_leave")).content.decode()
+        assert html.count("Adams") >= count

@@ -343,6 +343,28 @@ def test_a_day_without_periods_links_to_the_latest_day_with_some(client, period)
     assert f'href="?date={MONDAY:%Y-%m-%d}"' in html and "Monday 7 September" in html
 
 
+def test_my_periods_takes_the_same_number_of_queries_for_any_number_of_periods(
+    client, django_assert_num_queries
+):
+    teacher = UserFactory(role=Role.TEACHER)
+    for period_number in range(1, 7):
+        slot = TimetableSlotFactory(
+            school_class__school=teacher.school, teacher=teacher, period_number=period_number
+        )
+        for n in range(period_number):
+            member = student_in(slot.school_class, f"Student{n}")
+            AttendanceRecordFactory(
+                membership=member, slot=slot, subject=slot.subject, date=MONDAY,
+                period_number=period_number,
+            )  # fmt: skip
+        client.force_login(teacher)
+        # session · user · school (today) · the periods with roster size and marked count
+        # (subqueries) · a closure that day?
+        with django_assert_num_queries(5):
+            html = client.get(reverse("attendance:my_periods"), {"date": MONDAY}).content
+        assert html.decode().count("Marked · ") == period_number
+
+
 def test_my_periods_answers_htmx_with_the_period_list_only(client, period):
     slot, adams, young = period
     client.force_login(slot.teacher)
