@@ -133,3 +133,19 @@ __all__ += [
     "visible_students",
     "weekly_trend",
 ]
+
+from .total_sessions import (  # noqa: E402  (total-sessions overrides)
+    TOTAL_SESSIONS_EDITORS,
+    can_edit_total_sessions,
+    countable_records_by_student,
+    countable_records_covered,
+    override_for,
+)
+
+__all__ += [
+    "TOTAL_SESSIONS_EDITORS",
+    "can_edit_total_sessions",
+    "countable_records_by_student",
+    "countable_records_covered",
+    "override_for",
+]

@@ -92,3 +92,27 @@ __all__ += [
     "record_student_leave",
     "withdraw_staff_absence",
 ]
+
+from .total_sessions import (  # noqa: E402  (total-sessions overrides)
+    BulkTotalRejected,
+    InvalidTotal,
+    NotAMember,
+    TotalBelowActual,
+    TotalSessionsError,
+    bulk_set_total_sessions,
+    clear_total_sessions,
+    parse_total_sessions,
+    set_total_sessions,
+)
+
+__all__ += [
+    "BulkTotalRejected",
+    "InvalidTotal",
+    "NotAMember",
+    "TotalBelowActual",
+    "TotalSessionsError",
+    "bulk_set_total_sessions",
+    "clear_total_sessions",
+    "parse_total_sessions",
+    "set_total_sessions",
+]
