@@ -31,6 +31,7 @@ from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
+    Holiday,
     Membership,
     Role,
     School,
@@ -45,6 +46,7 @@ from academics.models import (
 from academics.services.roster_import import import_roster
 
 from .models import AttendanceRecord, Status
+from .services.staff_absence import mark_teacher_absent
 
 # Demo only: every demo login shares this password, printed by `load_demo`.
 DEMO_PASSWORD = "rollbook-demo"
@@ -676,7 +678,59 @@ def load_demo(
             schools = [school]
         result.attendance = generate_attendance(schools=schools, school_days=school_days)
         result.logins = create_demo_logins(school=result.school)
+        result.notes += add_demo_calendar(school=result.school)
     return result
+
+
+def add_demo_calendar(*, school: School) -> list[str]:
+    """Give the demo school something for issue 3's screens, through their services:
+    a two-day closure next week, and a colleague of the demo teacher marked absent on the
+    unmarked marking day with the demo teacher as substitute ("Periods to resolve").
+
+    Returns lines saying what was added (none for a part that does not apply).
+    """
+    notes = []
+    today = school.today()
+    thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7 or 7)
+    closure = Holiday.objects.create(
+        school=school,
+        name="Staff development days (demo closure)",
+        start_date=thursday,
+        end_date=thursday + datetime.timedelta(days=1),
+    )
+    notes.append(f"Calendar: {closure} — marking is refused on those days.")
+
+    teacher = pick_demo_teacher(school)
+    hod = User.objects.filter(username=CREATED_LOGINS[Role.HOD][0], school=school).first()
+    day = marking_day(today)
+    if teacher is None or hod is None:
+        return notes
+    absent = (
+        User.objects.filter(
+            school=school,
+            role=Role.TEACHER,
+            timetable_slots__weekday=day.weekday(),
+            timetable_slots__school_class__memberships__isnull=False,
+        )
+        .exclude(pk=teacher.pk)
+        .order_by("username")
+        .first()
+    )
+    if absent is None:
+        return notes
+    result = mark_teacher_absent(
+        teacher=absent,
+        day=day,
+        substitute=teacher,
+        reason="Demo: a sick day",
+        actor=hod,
+    )
+    notes.append(
+        f"Staff absence: {absent} marked absent on {day:%A %d %b} by {hod} "
+        f"({result.created:,} records set to SA); {teacher.username} is the substitute "
+        "and finds them under Periods to resolve."
+    )
+    return notes
 
 
 def _load_roster(

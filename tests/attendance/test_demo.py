@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from academics.models import Membership, Role, School, TimetableSlot, User
+from academics.models import Holiday, Membership, Role, School, TimetableSlot, User
 from attendance.demo import (
     DEMO_PASSWORD,
     ROLE_ORDER,
@@ -20,7 +20,7 @@ from attendance.demo import (
     school_days_before,
     shift_years_for,
 )
-from attendance.models import AttendanceRecord, Status
+from attendance.models import AttendanceRecord, StaffAbsence, Status
 from tests.academics.factories import MembershipFactory, TimetableSlotFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +67,24 @@ def test_without_the_roster_the_demo_generates_a_school_where_every_role_can_sig
     assert User.objects.get(username=logins[Role.ADMIN][0]).is_staff
 
     today = School.objects.get(name="Rollbook Demo School").today()
-    marked_days = set(AttendanceRecord.objects.values_list("date", flat=True))
+    marked_days = set(
+        AttendanceRecord.objects.exclude(status=Status.STAFF_ABSENT).values_list("date", flat=True)
+    )
     assert marked_days == set(school_days_before(marking_day(today), 15))
     assert marking_day(today) not in marked_days  # left for the teacher to mark
+    # ...except the demo's staff absence that day, for the demo teacher to resolve.
+    absence = StaffAbsence.objects.get()
+    assert absence.date == marking_day(today)
+    assert absence.substitute.username == logins[Role.TEACHER][0]
+    assert AttendanceRecord.objects.filter(
+        date=marking_day(today), status=Status.STAFF_ABSENT
+    ).exists()
+    assert Holiday.objects.get().start_date > today
     assert AttendanceRecord.objects.filter(status=Status.PRESENT).exists()
     assert AttendanceRecord.objects.exclude(status=Status.PRESENT).exists()
-    assert f"{AttendanceRecord.objects.count():,} records generated" in output
+    generated = AttendanceRecord.objects.exclude(status=Status.STAFF_ABSENT).count()
+    assert f"{generated:,} records generated" in output
+    assert "Periods to resolve" in output and "demo closure" in output
 
 
 def test_a_second_run_changes_nothing_and_prints_the_same_logins(settings, tmp_path):
@@ -220,4 +232,8 @@ def test_the_clever_district_demo_gives_a_real_teacher_with_periods_and_their_st
 
     marked_schools = set(AttendanceRecord.objects.values_list("school__name", flat=True))
     assert marked_schools == set(School.objects.values_list("name", flat=True))
-    assert not AttendanceRecord.objects.filter(date__gte=marking_day(today)).exists()
+    assert not (
+        AttendanceRecord.objects.filter(date__gte=marking_day(today))
+        .exclude(status=Status.STAFF_ABSENT)
+        .exists()
+    )
