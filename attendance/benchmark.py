@@ -898,12 +898,14 @@ _TENTHS = "CASE WHEN {d} > 0 THEN ({p} * 2000 + {d}) / (2 * {d}) END"
 
 # Every membership's totals in one GROUP BY: its class's records from joined_on to
 # left_on (EC-ATT-01), orphans excluded (EC-ATT-02), the student + class override with
-# no subject as the denominator (seed 000).
+# no subject as the denominator (seed 000) unless records have since passed it.
 _TOTALS_SQL = f"""
 SELECT t.membership_id, t.present, t.countable, t.override_total, t.denominator,
        {_TENTHS.format(p="t.present", d="t.denominator")}
 FROM (
-    SELECT c.*, COALESCE(c.override_total, c.countable) AS denominator
+    SELECT c.*,
+           CASE WHEN c.override_total > c.countable THEN c.override_total
+                ELSE c.countable END AS denominator
     FROM (
         SELECT m.id AS membership_id,
                COUNT(CASE WHEN r.status IN ({_PRESENT}) THEN 1 END) AS present,

@@ -328,3 +328,107 @@ class CorrectionsFilterForm(forms.Form):
             self, "changed_from", "changed_to", "Must not be before “Changed on or after”."
         )
         return cleaned
+
+
+# --- total sessions ---
+
+from django.core.exceptions import NON_FIELD_ERRORS  # noqa: E402  (total sessions block)
+
+from .services.total_sessions import (  # noqa: E402
+    NOT_A_NUMBER,
+    TotalSessionsError,
+    parse_total_sessions,
+)
+
+
+class TotalSessionsValueField(forms.Field):
+    """A total of sessions as typed or sent: `parse_total_sessions` decides, so a form and
+    the JSON endpoint refuse the same values with the seed's message (seed 000)."""
+
+    def to_python(self, value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return parse_total_sessions(value)
+        except TotalSessionsError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+def _total_sessions_field() -> TotalSessionsValueField:
+    return TotalSessionsValueField(
+        label="Total sessions",
+        error_messages={"required": NOT_A_NUMBER},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 5}),
+    )
+
+
+class TotalSessionsForm(forms.Form):
+    """One student's total sessions in one class: the inline edit and its no-JS page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["total_sessions"] = _total_sessions_field()
+
+
+class BulkTotalSessionsForm(forms.Form):
+    """ "Bulk Update Sessions" (seed 000): one total for every student of a class; the
+    first post asks for confirmation, the confirmed one applies."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["total_sessions"] = _total_sessions_field()
+
+
+class JsonIdField(forms.Field):
+    """A database id sent as a JSON integer: not a string, boolean or float, and small
+    enough for a bigint column (a bigger one would overflow the query, not miss)."""
+
+    default_error_messages = {"invalid": "must be a whole number id (a JSON integer)"}
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class TotalSessionsPayloadForm(forms.Form):
+    """The JSON body of `POST /attendance/update-total-sessions/`, already decoded.
+
+    `{"student_id": <StudentProfile pk>, "total_sessions": <int>, "class_id": <optional
+    SchoolClass pk>, "subject_id": <optional Subject pk>}`; any other key is refused.
+    """
+
+    student_id = JsonIdField(error_messages={"required": "is required"})
+    total_sessions = TotalSessionsValueField(error_messages={"required": NOT_A_NUMBER})
+    class_id = JsonIdField(required=False)
+    subject_id = JsonIdField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # null or "" is a bad number (the seed's message); no key at all is a missing field.
+        if "total_sessions" not in self.data:
+            self.fields["total_sessions"].error_messages["required"] = "is required"
+
+    def clean(self):
+        cleaned = super().clean()
+        unknown = sorted(set(self.data) - set(self.fields))
+        if unknown:
+            raise forms.ValidationError(
+                f"unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
+            )
+        return cleaned
+
+    def error_message(self) -> str:
+        """The errors as one line: the seed's message alone for `total_sessions`, else
+        "<field>: <problem>"."""
+        parts = []
+        for name, errors in self.errors.items():
+            stands_alone = name == NON_FIELD_ERRORS or name == "total_sessions"
+            for error in errors:
+                alone = stands_alone and error != "is required"
+                parts.append(error if alone else f"{name}: {error}")
+        return "; ".join(parts)

@@ -8,6 +8,7 @@ from .views import (
     marking,
     reports,
     staff_absence,
+    total_sessions,
 )
 
 app_name = "attendance"
@@ -55,4 +56,26 @@ urlpatterns = [
     path("reports/students/<int:student_id>/", reports.student_report, name="student_report"),
     path("reports/register/", reports.register, name="register"),
     path("reports/not-taken/", reports.not_taken, name="not_taken"),
+    # total sessions (views/total_sessions.py)
+    path(
+        "update-total-sessions/",
+        total_sessions.update_total_sessions,
+        name="update_total_sessions",
+    ),
+    path(
+        "total-sessions/<int:membership_id>/",
+        total_sessions.total_sessions_row,
+        name="total_sessions_row",
+    ),
+    path(
+        "total-sessions/<int:membership_id>/edit/",
+        total_sessions.edit_total_sessions,
+        name="edit_total_sessions",
+    ),
+    path(
+        "total-sessions/<int:membership_id>/clear/",
+        total_sessions.clear_total_sessions_view,
+        name="clear_total_sessions",
+    ),
+    path("total-sessions/bulk/", total_sessions.bulk_total_sessions, name="bulk_total_sessions"),
 ]

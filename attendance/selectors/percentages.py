@@ -7,7 +7,7 @@ The percentage rule lives here once (seed 001, "Attendance Percentage Calculatio
     countable   = records with status P, A, IL or UL (OD, SU, NM, H, unresolved SA and
                   orphaned records are excluded)
     denominator = the student's TotalSessionsOverride for the class (subject empty) when
-                  one exists (seed 000), else countable
+                  one exists (seed 000) and is not below countable, else countable
 
 The database does the counting (`with_attendance_totals`); `attendance_percentage` does
 the division and the rounding, so every page and JSON answer rounds the same way.
@@ -75,7 +75,8 @@ def with_attendance_totals(memberships: QuerySet[Membership]) -> QuerySet[Member
         present_count (int), countable_count (int),
         override_total (int | None): TotalSessionsOverride.total_sessions for the student
             and class with no subject (seed 000),
-        denominator (int): override_total when set, else countable_count,
+        denominator (int): override_total when set and not below countable_count,
+            else countable_count,
         percentage_raw (float | None): unrounded, for ordering and thresholds only —
             display `attendance_percentage(present_count, denominator)`.
     """
@@ -112,7 +113,15 @@ def with_attendance_totals(memberships: QuerySet[Membership]) -> QuerySet[Member
             ),
             override_total=Max("class_override__total_sessions"),
         )
-        .annotate(denominator=Coalesce(F("override_total"), F("countable_count")))
+        # An override is checked against the records when it is set, but records marked
+        # later can pass it: measure against whichever is larger, so a stale override
+        # never gives more than 100 % (the list still shows "(X actual)").
+        .annotate(
+            denominator=Case(
+                When(override_total__gt=F("countable_count"), then=F("override_total")),
+                default=F("countable_count"),
+            )
+        )
         .annotate(
             percentage_raw=Case(
                 When(denominator__gt=0, then=F("present_count") * 100.0 / F("denominator")),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -121,13 +121,31 @@ def set_total_sessions(
     actual = countable_records_covered(student=student, school_class=school_class, subject=subject)
     if total < actual:
         raise TotalBelowActual(actual)
-    override = existing or TotalSessionsOverride(
-        school_id=school_class.school_id,
-        student=student,
-        school_class=school_class,
-        subject=subject,
-        created_by=actor,
-    )
+    if existing is not None:
+        return _save_total(existing, total=total, actor=actor)
+    try:
+        # A savepoint: two first saves at once both find no row; the loser's insert hits
+        # the unique constraint and becomes an update of the winner's row instead of a 500.
+        with transaction.atomic():
+            return _save_total(
+                TotalSessionsOverride(
+                    school_id=school_class.school_id,
+                    student=student,
+                    school_class=school_class,
+                    subject=subject,
+                    created_by=actor,
+                ),
+                total=total,
+                actor=actor,
+            )
+    except IntegrityError:
+        winner = TotalSessionsOverride.objects.select_for_update().get(
+            student=student, school_class=school_class, subject=subject
+        )
+        return _save_total(winner, total=total, actor=actor)
+
+
+def _save_total(override: TotalSessionsOverride, *, total: int, actor: User):
     override.total_sessions = total
     override.updated_by = actor
     override._history_user = actor
@@ -174,9 +192,11 @@ def bulk_set_total_sessions(
     is not in the class, raises BulkTotalRejected listing every offender with the reason,
     and writes nothing. Queries: a fixed number, whatever the number of students.
 
-    Returns the saved overrides, in the order of `students`.
+    Returns the saved overrides, in the order of `students` (a student listed twice — two
+    memberships of the class after leaving and rejoining — is written and returned once).
     """
     total = parse_total_sessions(total)
+    students = list({s.pk: s for s in students}.values())
     student_ids = [s.pk for s in students]
     members = set(
         Membership.objects.filter(

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from academics.access import role_required
-from academics.models import Role
+from academics.models import Role, StudentProfile
 
 from ..forms import AttendanceListFilterForm
-from ..selectors import attendance_list_page, visible_classes
+from ..selectors import TOTAL_SESSIONS_EDITORS, attendance_list_page, visible_classes
 from .common import wants_partial
 
 LIST_PAGE_SIZE = 50
@@ -33,6 +33,7 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    user = request.user
     context = {
         "form": form,
         "page": page,
@@ -41,6 +42,15 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
         "filter_query": query.urlencode(),
         "low_below": request.user.school.low_attendance_threshold,
         "today": request.user.school.today(),
+        # Every row a teacher's list shows is of a class they teach or advise, which is
+        # exactly what `can_edit_total_sessions` lets them edit, so the list needs no
+        # per-class query; the edit endpoints check the class again.
+        "can_edit_totals": user.has_role(*TOTAL_SESSIONS_EDITORS),
+        "return_to": request.get_full_path(),
+        # A student user saved before profiles were automatic (seed 000, "Student profile
+        # not found") sees a notice, not an error, until `fix_student_profiles` runs.
+        "profile_missing": user.role == Role.STUDENT
+        and not StudentProfile.objects.filter(user=user).exists(),
     }
     template = "attendance/list.html"
     if wants_partial(request):

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from academics.access import role_required
-from academics.models import Role
+from academics.models import Role, StudentProfile
 
 from ..exports import EXPORT_FORMATS, tabular_response
 from ..forms import (
@@ -166,7 +166,12 @@ def trend_chart(*, weeks: list[TrendWeek], threshold: Decimal, subject: str) -> 
 @role_required(Role.STUDENT)
 def my_report(request: HttpRequest) -> HttpResponse:
     """A student's own report (the nav link), keeping any period filters."""
-    url = reverse("attendance:student_report", args=[request.user.student_profile.pk])
+    profile = StudentProfile.objects.filter(user=request.user).only("pk").first()
+    if profile is None:
+        # A student user saved before profiles were automatic (seed 000, "Student profile
+        # not found"): the list explains, until `fix_student_profiles` runs.
+        return redirect("attendance:list")
+    url = reverse("attendance:student_report", args=[profile.pk])
     query = request.GET.urlencode()
     return redirect(f"{url}?{query}" if query else url)
 

@@ -1,10 +1,11 @@
 """Total-sessions overrides: the rules and the three scenarios of seed 000."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from academics.models import Membership, Role
 from attendance.models import Status, TotalSessionsOverride
@@ -19,6 +20,7 @@ from attendance.services import (
     parse_total_sessions,
     set_total_sessions,
 )
+from attendance.services import total_sessions as total_sessions_service
 from tests.academics.factories import (
     MembershipFactory,
     SchoolClassFactory,
@@ -279,3 +281,60 @@ def test_bulk_update_takes_the_same_queries_for_any_class_size(teacher, django_a
                 actor=teacher,
             )
         assert TotalSessionsOverride.objects.filter(school_class=school_class).count() == size
+
+
+# --- two editors at once (PostgreSQL, two real connections) -------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_first_saves_at_once_end_with_one_override_and_no_error(transactional_db, monkeypatch):
+    """Both find no override yet; the second insert meets the first's unique row, waits for
+    its commit, and becomes an update of it rather than an error."""
+    teacher = UserFactory(role=Role.TEACHER)
+    member = MembershipFactory(school_class=SchoolClassFactory(school=teacher.school))
+    both_checked = threading.Barrier(2, timeout=10)
+    real_count = total_sessions_service.countable_records_covered
+
+    def count_then_wait(**kwargs):
+        actual = real_count(**kwargs)
+        both_checked.wait()  # each has looked for an override and found none
+        return actual
+
+    monkeypatch.setattr(total_sessions_service, "countable_records_covered", count_then_wait)
+    results = {}
+
+    def save(total):
+        try:
+            results[total] = set_total_sessions(
+                student=member.student,
+                school_class=member.school_class,
+                total=total,
+                actor=teacher,
+            )
+        except Exception as exc:  # reported by the assertions below
+            results[total] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(total,)) for total in (40, 60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+
+    assert all(isinstance(r, TotalSessionsOverride) for r in results.values()), results
+    override = TotalSessionsOverride.objects.get()
+    assert override.total_sessions in (40, 60)
+    assert override.history.count() == 2  # one created, one changed: neither save was lost
+
+
+def test_records_marked_after_the_override_never_push_the_percentage_past_100(member, teacher):
+    attend(member, [Status.PRESENT] * 3)
+    set_total_sessions(
+        student=member.student, school_class=member.school_class, total=4, actor=teacher
+    )
+    assert percentage(member) == Decimal("75.0")
+
+    attend(member, [Status.PRESENT] * 3, start=datetime.date(2026, 9, 7))  # 6 now, over 4
+
+    assert percentage(member) == Decimal("100.0")  # 6 of the 6 actual, not 6 of 4
