@@ -140,6 +140,7 @@ from .total_sessions import (  # noqa: E402  (total-sessions overrides)
     countable_records_by_student,
     countable_records_covered,
     override_for,
+    with_actual_records,
 )
 
 __all__ += [
@@ -148,4 +149,5 @@ __all__ += [
     "countable_records_by_student",
     "countable_records_covered",
     "override_for",
+    "with_actual_records",
 ]

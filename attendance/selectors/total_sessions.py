@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from academics.models import Membership, Role, SchoolClass, StudentProfile, Subject, User
 
@@ -59,6 +60,26 @@ def covered_records(
     if subject is not None:
         records = records.filter(subject=subject)
     return records
+
+
+def with_actual_records(
+    overrides: QuerySet[TotalSessionsOverride],
+) -> QuerySet[TotalSessionsOverride]:
+    """Annotate each override with `actual_records`: the countable records it covers, as
+    `countable_records_covered` counts them, in one correlated subquery for the page
+    (an override without a subject covers every subject of its class)."""
+    covered = (
+        covered_records(school_class=OuterRef("school_class"))
+        .filter(student=OuterRef("student"))
+        .filter(subject=Coalesce(OuterRef("subject"), F("subject")))
+        .order_by()
+        .values("student")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return overrides.annotate(
+        actual_records=Coalesce(Subquery(covered, output_field=IntegerField()), 0)
+    )
 
 
 def can_edit_total_sessions(*, user: User, school_class: SchoolClass) -> bool:

@@ -476,7 +476,7 @@ def test_total_sessions_below_the_marked_records_is_refused(client, school_admin
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["total_sessions"] == [
-        "Total sessions cannot be less than actual records"
+        "Total sessions cannot be less than actual records (1)"
     ]
 
 
