@@ -305,6 +305,8 @@ def test_the_report_counts_every_status_and_shows_il_sa_and_orphaned_apart(clien
     )
 
     assert "Week of 7 September 2026" in page
+    html = client.get(report_url(adams, period="week", date=MONDAY)).content.decode()
+    assert '<h3 id="trend-heading">Weekly trend</h3>' in html
     assert "SA (unresolved)" in page and "Orphaned — Period Removed" in page
     assert re.search(r"Informed leave \(IL\) 1 counted, not present", page)
     assert re.search(r"Attendance 25\.0%", page)
@@ -425,6 +427,7 @@ def test_the_register_is_a_colour_coded_grid_with_the_months_percentage(client, 
     assert "below 75%" in young_row and "below 75%" in adams_row
     # Mondays 7, 14, 21 and 28 September are all columns, marked or not.
     assert html.count('class="session') == 4
+    assert f'<h3 id="trend-heading">Weekly trend of {slot.school_class.name}</h3>' in html
 
 
 def test_the_register_highlights_only_students_below_the_threshold(client, maths):
