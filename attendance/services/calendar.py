@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from academics.models import Holiday, Membership, TimetableSlot, User
 
 from ..models import AttendanceRecord, Status
+from .records import create_records, update_records
 
 # (student, date, period, subject): the key of a record (seed 001, EC-ATT-03).
 RecordKey = tuple[int, datetime.date, int, int]
@@ -154,23 +153,14 @@ def fill_holiday(*, holiday: Holiday, actor: User | None = None) -> HolidayFill:
         for (student_id, _, _, _), (slot, day) in wanted.items()
         if (student_id, day, slot.period_number, slot.subject_id) not in found
     ]
-    if to_create:
-        bulk_create_with_history(
-            to_create,
-            AttendanceRecord,
-            default_user=actor,
-            default_change_reason=Truncator(f"Marked H: {holiday.name}").chars(100),
-            default_date=now,
-        )
-    if to_correct:
-        bulk_update_with_history(
-            to_correct,
-            AttendanceRecord,
-            ["status", "modified_by", "modification_reason", "updated_at"],
-            default_user=actor,
-            default_change_reason=Truncator(f"Corrected: {reason}").chars(100),
-            default_date=now,
-        )
+    create_records(to_create, actor=actor, change_reason=f"Marked H: {holiday.name}", now=now)
+    update_records(
+        to_correct,
+        fields=["status", "modified_by", "modification_reason"],
+        actor=actor,
+        change_reason=f"Corrected: {reason}",
+        now=now,
+    )
     result.created = len(to_create)
     result.corrected = len(to_correct)
     return result

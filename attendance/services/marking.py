@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from academics.models import Holiday, TimetableSlot, User
 
@@ -28,6 +26,7 @@ from ..selectors.marking import (
     is_past_edit_window,
     locked_message,
 )
+from .records import create_records, update_records
 
 # Seed 001, SA lifecycle: the advisor or substitute resolves an SA period to P, A, IL or
 # UL. That is the period's first real mark, not a correction, so it needs no reason.
@@ -282,43 +281,28 @@ def mark_attendance(
     for record in to_correct:
         record.modified_by = actor
         record.modification_reason = reason.strip()
-        record.updated_at = now  # bulk_update skips auto_now
     for record in to_resolve:
         record.modified_by = actor
-        record.updated_at = now
 
     try:
         # A savepoint, so a unique-key race surfaces as MarkingConflict rather than a
         # broken transaction; the outer atomic block then rolls everything back.
         with transaction.atomic():
-            if to_create:
-                bulk_create_with_history(
-                    to_create,
-                    AttendanceRecord,
-                    default_user=actor,
-                    default_change_reason="Marked",
-                    default_date=now,
-                )
-            if to_correct:
-                bulk_update_with_history(
-                    to_correct,
-                    AttendanceRecord,
-                    ["status", "modified_by", "modification_reason", "updated_at"],
-                    default_user=actor,
-                    # history_change_reason is 100 characters; the full reason is kept in
-                    # the historical row's modification_reason.
-                    default_change_reason=Truncator(f"Corrected: {reason.strip()}").chars(100),
-                    default_date=now,
-                )
-            if to_resolve:
-                bulk_update_with_history(
-                    to_resolve,
-                    AttendanceRecord,
-                    ["status", "modified_by", "updated_at"],
-                    default_user=actor,
-                    default_change_reason="Resolved staff absence",
-                    default_date=now,
-                )
+            create_records(to_create, actor=actor, change_reason="Marked", now=now)
+            update_records(
+                to_correct,
+                fields=["status", "modified_by", "modification_reason"],
+                actor=actor,
+                change_reason=f"Corrected: {reason.strip()}",
+                now=now,
+            )
+            update_records(
+                to_resolve,
+                fields=["status", "modified_by"],
+                actor=actor,
+                change_reason="Resolved staff absence",
+                now=now,
+            )
     except IntegrityError as exc:
         raise MarkingConflict() from exc
 

@@ -28,11 +28,11 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import ExtractIsoWeekDay
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from academics.models import School, TimetableSlot, User
 
 from ..models import AttendanceRecord
+from .records import update_records
 
 ORPHANED_REASON = "Orphaned — Period Removed"
 RESTORED_REASON = "Period back on the timetable"
@@ -75,19 +75,16 @@ def _set_orphaned(
     locked = list(records.select_for_update(of=("self",)).order_by("pk"))
     if not locked:
         return 0
-    now = timezone.now()
     for record in locked:
         record.is_orphaned = orphaned
-        record.updated_at = now  # bulk_update skips auto_now
-    bulk_update_with_history(
+    update_records(
         locked,
-        AttendanceRecord,
-        ["is_orphaned", "updated_at"],
-        batch_size=_BATCH,
+        fields=["is_orphaned"],
         # None: simple-history takes the signed-in user of the current request, if any.
-        default_user=actor,
-        default_change_reason=reason,
-        default_date=now,
+        actor=actor,
+        change_reason=reason,
+        now=timezone.now(),
+        batch_size=_BATCH,
     )
     return len(locked)
 

@@ -16,8 +16,6 @@ from itertools import batched
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from academics.models import School, StudentProfile, TimetableSlot, User
 
@@ -25,6 +23,7 @@ from ..models import AttendanceRecord, StaffAbsence, Status, StudentLeave
 from ..selectors import active_memberships_on, records_for_period
 from ..selectors.marking import closure_on
 from ..selectors.staff_absence import SUBSTITUTE_ROLES, covers_period, teacher_periods_on
+from .records import create_records, update_records
 
 # How far ahead an absence may be entered (a planned leave, a course); further than this
 # is more likely a mistyped year than a plan.
@@ -250,16 +249,7 @@ def mark_teacher_absent(
                 plan=plan, substitute=substitute, reason=reason.strip(), actor=actor
             )
             records, left_as_marked = _staff_absent_records(plan=plan, actor=actor)
-            if records:
-                bulk_create_with_history(
-                    records,
-                    AttendanceRecord,
-                    default_user=actor,
-                    default_change_reason=Truncator(f"Staff absent: {teacher}").chars(
-                        _CHANGE_REASON_LENGTH
-                    ),
-                    default_date=now,
-                )
+            create_records(records, actor=actor, change_reason=f"Staff absent: {teacher}", now=now)
     except IntegrityError as exc:
         raise StaffAbsenceConflict() from exc
     return StaffAbsenceResult(
@@ -478,14 +468,12 @@ def _expire_school(*, school: School, today: datetime.date, dry_run: bool) -> Ex
             record.status = Status.NOT_MARKED
             record.modified_by = None  # "System" (seed 001, Marked By)
             record.modification_reason = reason
-            record.updated_at = now  # bulk_update skips auto_now
-        bulk_update_with_history(
+        update_records(
             records,
-            AttendanceRecord,
-            ["status", "modified_by", "modification_reason", "updated_at"],
-            default_user=None,
-            default_change_reason=reason,
-            default_date=now,
+            fields=["status", "modified_by", "modification_reason"],
+            actor=None,
+            change_reason=reason,
+            now=now,
         )
         expired += len(records)
     return ExpiryResult(school=school, today=today, cutoff=cutoff, expired=expired)

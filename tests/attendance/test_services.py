@@ -228,7 +228,7 @@ def test_the_save_is_one_transaction(slot, monkeypatch):
     def fail(*args, **kwargs):
         raise IntegrityError("simulated: someone else saved first")
 
-    monkeypatch.setattr("attendance.services.marking.bulk_update_with_history", fail)
+    monkeypatch.setattr("attendance.services.marking.update_records", fail)
 
     with pytest.raises(MarkingConflict):
         mark_attendance(
@@ -273,7 +273,7 @@ def test_two_saves_of_the_same_period_queue_instead_of_colliding(transactional_d
     slot = TimetableSlotFactory()
     statuses = {student.pk: Status.PRESENT for student in members(slot, 2)}
     inserted, release = threading.Event(), threading.Event()
-    real_bulk_create = marking_services.bulk_create_with_history
+    real_bulk_create = marking_services.create_records
 
     def bulk_create_then_pause(*args, **kwargs):
         created = real_bulk_create(*args, **kwargs)
@@ -282,7 +282,7 @@ def test_two_saves_of_the_same_period_queue_instead_of_colliding(transactional_d
             release.wait(10)  # hold the transaction open, rows inserted but not committed
         return created
 
-    monkeypatch.setattr(marking_services, "bulk_create_with_history", bulk_create_then_pause)
+    monkeypatch.setattr(marking_services, "create_records", bulk_create_then_pause)
     results = {}
 
     def save(name):

@@ -202,13 +202,13 @@ def test_the_staff_absent_lifecycle_from_marking_absent_to_expiry(client, settin
 def test_a_failure_while_writing_leaves_nothing_behind(client, setting, monkeypatch):
     from attendance.services import staff_absence as service
 
-    real = service.bulk_create_with_history
+    real = service.create_records
 
     def write_then_fail(*args, **kwargs):
         real(*args, **kwargs)  # the absence and the SA records are in the database now…
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service, "bulk_create_with_history", write_then_fail)
+    monkeypatch.setattr(service, "create_records", write_then_fail)
     client.force_login(setting.hod)
 
     with pytest.raises(RuntimeError):
@@ -825,7 +825,7 @@ def test_a_teachers_save_during_the_absence_waits_and_then_resolves(transactiona
 
     s = Setting()
     inserted, release = threading.Event(), threading.Event()
-    real = service.bulk_create_with_history
+    real = service.create_records
 
     def insert_then_pause(*args, **kwargs):
         created = real(*args, **kwargs)
@@ -833,7 +833,7 @@ def test_a_teachers_save_during_the_absence_waits_and_then_resolves(transactiona
         release.wait(10)  # the SA records are inserted, not yet committed
         return created
 
-    monkeypatch.setattr(service, "bulk_create_with_history", insert_then_pause)
+    monkeypatch.setattr(service, "create_records", insert_then_pause)
     results = {}
 
     def run(name, action):
