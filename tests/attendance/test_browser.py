@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from academics.models import Role
 from tests.academics.factories import (
-    PASSWORD,
     MembershipFactory,
     SchoolClassFactory,
     SchoolFactory,
@@ -14,6 +13,7 @@ from tests.academics.factories import (
     UserFactory,
 )
 from tests.attendance.factories import AttendanceRecordFactory
+from tests.browser import sign_in
 
 
 @pytest.mark.browser
@@ -48,10 +48,7 @@ def test_a_teacher_marks_a_student_absent_and_sees_the_percentage_drop(
         date=today - datetime.timedelta(days=7),
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("rivera")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "rivera")
 
     expect(page.get_by_role("heading", name="My periods")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"Period 2 · Maths 9A")).click()

@@ -7,20 +7,13 @@ from playwright.sync_api import expect
 from academics.models import Role
 from attendance.models import AttendanceRecord, Status
 from tests.academics.factories import (
-    PASSWORD,
     MembershipFactory,
     SchoolClassFactory,
     SchoolFactory,
     TimetableSlotFactory,
     UserFactory,
 )
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from tests.browser import sign_in
 
 
 @pytest.mark.browser

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from academics.models import Role
 from attendance.models import Status, TotalSessionsOverride
 from tests.academics.factories import (
-    PASSWORD,
     MembershipFactory,
     SchoolClassFactory,
     SchoolFactory,
@@ -19,6 +18,7 @@ from tests.academics.factories import (
     UserFactory,
 )
 from tests.attendance.factories import AttendanceRecordFactory
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +50,7 @@ def maths(transactional_db):
 
 
 def open_list(page, live_server, school_class):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("rivera")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "rivera")
     expect(page.get_by_role("heading", name="My periods")).to_be_visible()
     page.goto(f"{live_server.url}/attendance/list/?school_class={school_class.pk}")
     expect(page.get_by_role("heading", name="Attendance list")).to_be_visible()

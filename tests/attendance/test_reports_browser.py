@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from academics.models import Role
 from attendance.models import Status
 from tests.academics.factories import (
-    PASSWORD,
     MembershipFactory,
     SchoolClassFactory,
     SchoolFactory,
@@ -15,6 +14,7 @@ from tests.academics.factories import (
     UserFactory,
 )
 from tests.attendance.factories import AttendanceRecordFactory
+from tests.browser import sign_in
 
 
 @pytest.mark.browser
@@ -48,10 +48,7 @@ def test_a_teacher_opens_a_register_and_steps_into_a_students_weekly_report(
         status=Status.ABSENT,
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("rivera")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "rivera")
     page.get_by_role("link", name="Registers").click()
     page.get_by_label("Class", exact=True).select_option(label="Maths 9A")
     month = last_week.replace(day=1)
