@@ -182,6 +182,23 @@ def test_recent_corrections_lists_each_change_of_status_newest_first(client, hil
     assert page.count(f'href="{history}"') == 2
 
 
+def test_recent_corrections_page_newer_and_older_keeping_the_filter(
+    client, hill, corrected_twice, monkeypatch
+):
+    monkeypatch.setattr("attendance.views.audit.CORRECTIONS_PAGE_SIZE", 1)
+    client.force_login(hill["admin"])
+    school_class = corrected_twice.school_class_id
+
+    first = client.get(CORRECTIONS, {"school_class": school_class}).content.decode()
+    second = client.get(CORRECTIONS, {"school_class": school_class, "page": 2}).content.decode()
+
+    assert "A → IL" in correction_rows(first)[0] and "P → A" in correction_rows(second)[0]
+    assert "Page 1 of 2" in first and "← Newer" not in first
+    older = f'href="?school_class={school_class}&amp;page=2" rel="next"'
+    assert older in first and 'hx-target="#corrections-table"' in first
+    assert "Older →" in first and "← Newer" in second
+
+
 def test_times_are_shown_in_the_schools_time_zone(client, hill, corrected_twice):
     hill["school"].timezone = "Asia/Kolkata"  # UTC+5:30, no daylight saving
     hill["school"].save()

@@ -499,6 +499,8 @@ def test_the_list_is_paginated_by_fifty(client, db):
     assert len(list_rows(first)) == 50
     assert list_rows(second)[0].split(" ")[1] == "Student50"
     assert "Page 1 of 2" in first
+    assert 'href="?page=2" rel="next"' in first and 'hx-target="#attendance-table"' in first
+    assert "Next →" in first and "← Previous" in second
 
 
 def test_the_list_answers_htmx_with_the_table_only(client, period):
