@@ -122,6 +122,20 @@ def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return day.replace(day=1), day.replace(day=last)
 
 
+def _named_span(kind: str, span: Term | AcademicYear, note: str = "") -> ReportPeriod:
+    """A report period covering a term or an academic year, stepping to its neighbours."""
+    one_day = datetime.timedelta(days=1)
+    return ReportPeriod(
+        kind=kind,
+        start=span.start_date,
+        end=span.end_date,
+        label=f"{span.name} ({_span(span.start_date, span.end_date)})",
+        previous_anchor=span.start_date - one_day,
+        next_anchor=span.end_date + one_day,
+        note=note,
+    )
+
+
 def report_period(*, school: School, kind: str, anchor: datetime.date) -> ReportPeriod:
     """The day, week (Monday–Sunday), month or term containing `anchor`.
 
@@ -164,28 +178,15 @@ def report_period(*, school: School, kind: str, anchor: datetime.date) -> Report
             .first()
         )
         if term is not None:
-            return ReportPeriod(
-                kind=kind,
-                start=term.start_date,
-                end=term.end_date,
-                label=f"{term.name} ({_span(term.start_date, term.end_date)})",
-                previous_anchor=term.start_date - one_day,
-                next_anchor=term.end_date + one_day,
-            )
+            return _named_span(kind, term)
         year = (
             AcademicYear.objects.filter(school=school, start_date__lte=anchor, end_date__gte=anchor)
             .order_by("start_date", "pk")
             .first()
         )
         if year is not None:
-            return ReportPeriod(
-                kind=kind,
-                start=year.start_date,
-                end=year.end_date,
-                label=f"{year.name} ({_span(year.start_date, year.end_date)})",
-                previous_anchor=year.start_date - one_day,
-                next_anchor=year.end_date + one_day,
-                note="No term covers this date: showing the academic year.",
+            return _named_span(
+                kind, year, note="No term covers this date: showing the academic year."
             )
         month = report_period(school=school, kind=PeriodKind.MONTH, anchor=anchor)
         return ReportPeriod(
