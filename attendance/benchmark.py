@@ -61,7 +61,14 @@ from academics.models import (
     User,
 )
 
-from .demo import ATTENDANCE_RATES, NOT_PRESENT, NOT_PRESENT_WEIGHTS, school_year_start
+from .demo import (
+    ATTENDANCE_RATES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NOT_PRESENT,
+    NOT_PRESENT_WEIGHTS,
+    school_year_start,
+)
 from .models import (
     COUNTABLE_STATUSES,
     PRESENT_STATUSES,
@@ -100,14 +107,6 @@ SUBJECTS = (
     ("Physical Education", "PE"),
     ("Music", "MUS"),
 )
-FIRST_NAMES = (
-    "Adam", "Aisha", "Ben", "Carmen", "Dina", "Elif", "Farid", "Grace", "Hugo", "Ines",
-    "Jonas", "Kofi", "Layla", "Mateo", "Nour", "Oscar", "Paula", "Qasim", "Rosa", "Sami",
-)  # fmt: skip
-LAST_NAMES = (
-    "Abbas", "Becker", "Costa", "Dubois", "Eriksen", "Farouk", "Garcia", "Haddad", "Ivanova",
-    "Jensen", "Khalil", "Lopez", "Mendes", "Nasser", "Olsen", "Petrov", "Quinn", "Rossi",
-)  # fmt: skip
 # Who does what, by a student's place in their homeroom (so every class, however small,
 # gets the same mix): the 4th joins late, the 8th of an even-numbered class moves to the
 # next class, the 12th of every third class moves there and back, and the 1st of every

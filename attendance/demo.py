@@ -216,12 +216,12 @@ _CLASSES = (
     ("Grade 10 – A", "G10-A", 10),
     ("Grade 11 – A", "G11-A", 11),
 )
-_FIRST_NAMES = (
+FIRST_NAMES = (
     "Adam", "Aisha", "Ben", "Carmen", "Dina", "Elif", "Farid", "Grace", "Hugo", "Ines",
     "Jonas", "Kofi", "Layla", "Mateo", "Nour", "Oscar", "Paula", "Qasim", "Rosa", "Sami",
     "Tara", "Umar", "Vera", "Wael", "Ximena", "Yusuf", "Zara", "Leo", "Mira", "Noah",
 )  # fmt: skip
-_LAST_NAMES = (
+LAST_NAMES = (
     "Abbas", "Becker", "Costa", "Dubois", "Eriksen", "Farouk", "Garcia", "Haddad", "Ivanova",
     "Jensen", "Khalil", "Lopez", "Mendes", "Nasser", "Olsen", "Petrov", "Quinn", "Rossi",
 )  # fmt: skip
@@ -301,7 +301,7 @@ def generate_demo_school(
             school=school, school_class=school_class, name="A", capacity=STUDENTS_PER_CLASS + 5
         )
         for roll_number in range(1, STUDENTS_PER_CLASS + 1):
-            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             username = f"{first}.{last}".lower()
             while username in used_usernames:
                 username = f"{first}.{last}{rng.randint(2, 99)}".lower()
