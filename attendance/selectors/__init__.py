@@ -139,7 +139,6 @@ from .total_sessions import (  # noqa: E402  (total-sessions overrides)
     can_edit_total_sessions,
     countable_records_by_student,
     countable_records_covered,
-    override_for,
     with_actual_records,
 )
 
@@ -148,6 +147,5 @@ __all__ += [
     "can_edit_total_sessions",
     "countable_records_by_student",
     "countable_records_covered",
-    "override_for",
     "with_actual_records",
 ]

@@ -92,12 +92,3 @@ def can_edit_total_sessions(*, user: User, school_class: SchoolClass) -> bool:
     return (
         user.role == Role.TEACHER and visible_classes(user=user).filter(pk=school_class.pk).exists()
     )
-
-
-def override_for(
-    *, student: StudentProfile, school_class: SchoolClass, subject: Subject | None = None
-) -> TotalSessionsOverride | None:
-    """The override for exactly (student, class, subject), or None."""
-    return TotalSessionsOverride.objects.filter(
-        student=student, school_class=school_class, subject=subject
-    ).first()
