@@ -25,9 +25,12 @@ def wants_json(request: HttpRequest) -> bool:
 def forbidden(
     request: HttpRequest, message: str = "You do not have access to this page."
 ) -> HttpResponse:
-    """The one 403 answer: JSON to a JSON client, the 403 page to a browser."""
+    """The one 403 answer: JSON to a JSON client, the 403 page to a browser.
+
+    The JSON carries the message as both `error` (seed 000's key) and `message` (seed
+    002's), so either app's clients read it where they expect it."""
     if wants_json(request):
-        return JsonResponse({"success": False, "error": message}, status=403)
+        return JsonResponse({"success": False, "error": message, "message": message}, status=403)
     return TemplateResponse(request, "403.html", {"message": message}, status=403)
 
 
@@ -44,7 +47,10 @@ def role_required(*roles: str) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 if wants_json(request):
-                    return JsonResponse({"success": False, "error": "Sign in first."}, status=401)
+                    return JsonResponse(
+                        {"success": False, "error": "Sign in first.", "message": "Sign in first."},
+                        status=401,
+                    )
                 return redirect_to_login(request.get_full_path())
             if user.school_id is None or not user.has_role(*roles):
                 return forbidden(request)

@@ -70,6 +70,12 @@ class School(Stamped):
         help_text="Days a staff-absent (SA) period may stay unresolved before "
         "`expire_staff_absent` turns it into NM (seed 001).",
     )
+    # Billing settings (issue 5).
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="Days after a billing period's last day until its bills are due; unpaid "
+        "after that they are overdue (seed 002).",
+    )
     low_attendance_threshold = models.DecimalField(
         max_digits=5,
         decimal_places=2,

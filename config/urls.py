@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("attendance/", include("attendance.urls")),
+    path("billing/", include("billing.urls")),
+    path("api/accounting/", include("billing.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,7 @@ def test_a_json_client_gets_a_json_403():
     assert json.loads(response.content) == {
         "success": False,
         "error": "You do not have access to this page.",
+        "message": "You do not have access to this page.",
     }
 
 

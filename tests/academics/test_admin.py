@@ -289,12 +289,14 @@ def test_school_admin_sees_only_their_own_school_and_cannot_add_or_delete_school
             "timezone": "Africa/Cairo",
             "edit_window_days": 7,
             "staff_absent_resolution_days": 3,
+            "payment_terms_days": 14,
             "low_attendance_threshold": "75",
         },
     )
     assert response.status_code == 302
     rows[School].refresh_from_db()
     assert rows[School].name == "Nile Academy (Giza)"
+    assert rows[School].payment_terms_days == 14
 
 
 def test_superuser_cannot_link_rows_of_two_schools(client, superuser, rows, other_rows):
