@@ -114,12 +114,35 @@ class GenerateForm(PeriodForm):
     )
 
 
+PRICE_EXAMPLE = "Enter a price such as 100 or 99.50."
+
+
 class PriceForm(forms.Form):
-    """A group's price per session (blank clears it)."""
+    """A group's price per session (blank clears it). The messages are the ones
+    `academics.services.classes.set_price_per_session` gives for the same faults."""
 
     price_per_session = forms.DecimalField(
-        required=False, min_value=0, max_digits=10, decimal_places=2, label="Price per session"
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        label="Price per session",
+        error_messages={
+            "invalid": PRICE_EXAMPLE,
+            "min_value": "A price per session cannot be negative.",
+            "max_decimal_places": "Enter the price to the cent, e.g. 100 or 99.50.",
+            "max_digits": "A price per session can be at most 99,999,999.99.",
+            "max_whole_digits": "A price per session can be at most 99,999,999.99.",
+        },
     )
+
+
+class GroupFilterForm(forms.Form):
+    """The billing groups list's search box: name or code, and whether to include
+    inactive groups (active ones only by default)."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search groups")
+    inactive = forms.BooleanField(required=False, label="Include inactive groups")
 
 
 class PaymentForm(forms.Form):
@@ -195,7 +218,8 @@ class CalculateQueryForm(_JsonForm):
 
 
 class StrictBooleanField(forms.Field):
-    """A JSON boolean: true or false, not "true", 1 or null."""
+    """A JSON boolean: true or false, not "true" or 1. A missing key or null is false
+    (the seed's default)."""
 
     default_error_messages = {"invalid": "must be true or false"}
 

@@ -8,7 +8,6 @@ write goes through `attendance.services.total_sessions`, which holds the seed's 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from academics.access import forbidden, role_required
+from academics.jsonapi import JsonBodyError, json_object_body
 from academics.models import Enrollment, Membership, SchoolClass, StudentProfile, Subject, User
 
 from ..forms import BulkTotalSessionsForm, TotalSessionsForm, TotalSessionsPayloadForm
@@ -303,14 +303,10 @@ def update_total_sessions(request: HttpRequest) -> HttpResponse:
 @role_required(*TOTAL_SESSIONS_EDITORS)
 def _update_total_sessions(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if request.content_type != "application/json":
-        return _bad_request("Send a JSON body with Content-Type: application/json.")
     try:
-        payload = json.loads(request.body)
-    except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer of 4,300+ digits
-        return _bad_request(f"Malformed JSON: {getattr(exc, 'msg', exc)}")
-    if not isinstance(payload, dict):
-        return _bad_request('The body must be a JSON object like {"student_id": 1, ...}.')
+        payload = json_object_body(request, example='{"student_id": 1, ...}')
+    except JsonBodyError as exc:
+        return _bad_request(str(exc))
     form = TotalSessionsPayloadForm(payload)
     if not form.is_valid():
         return _bad_request(form.error_message())

@@ -1,0 +1,161 @@
+"""Two accountants at the same moment (issue 5): PostgreSQL, two threads, two connections.
+
+Each test starts both threads together at a barrier, lets the first one that holds the row
+lock pause inside its transaction, and goes on only once the database shows the other
+connection waiting for that lock — so the calls really overlap, and a service that
+stopped locking would fail here instead of passing by luck.
+"""
+
+import datetime
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from billing.models import Bill, BillLine
+from billing.services import PaymentError, generate_bills, record_payment
+from billing.services import generation as generation_service
+from billing.services import payments as payment_service
+
+from .conftest import OCTOBER, make_seed_group
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks and one writer at a time",
+)
+
+WAIT = 10  # seconds; a hung thread fails the test rather than the run
+
+
+def wait_for_a_connection_blocked_on_a_lock(timeout: float = WAIT) -> bool:
+    """True once another connection to this test database waits for a lock. Asked on the
+    test's own connection (autocommit), so each poll sees fresh activity."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+class HoldTheLock:
+    """Wraps a function the services call while holding their row lock: the first thread
+    to call it pauses there, holding the lock, until `release` is set."""
+
+    def __init__(self, real):
+        self.real = real
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self._first = threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        if self._first.acquire(blocking=False):  # only the first caller pauses
+            self.held.set()
+            self.release.wait(WAIT)
+        return self.real(*args, **kwargs)
+
+
+def run_together(target, arguments, hold: HoldTheLock) -> tuple[dict, bool]:
+    """Start a thread per argument at one barrier; once one holds the lock, see that the
+    other waits for it, then let both finish. Returns the results (value or exception) by
+    argument and whether the second was seen blocked."""
+    start = threading.Barrier(len(arguments), timeout=WAIT)
+    results = {}
+
+    def work(argument):
+        try:
+            start.wait()
+            results[argument] = target(argument)
+        except Exception as exc:  # reported by the test's assertions
+            results[argument] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work, args=(a,)) for a in arguments]
+    for thread in threads:
+        thread.start()
+    try:
+        assert hold.held.wait(WAIT), "neither thread reached the locked section"
+        blocked = wait_for_a_connection_blocked_on_a_lock()
+    finally:
+        hold.release.set()
+        for thread in threads:
+            thread.join(WAIT)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, blocked
+
+
+def test_two_generations_of_the_same_group_and_period_bill_each_student_once(
+    transactional_db, monkeypatch
+):
+    seed = make_seed_group()
+    hold = HoldTheLock(generation_service.calculate_bills)  # called under the group's lock
+    monkeypatch.setattr(generation_service, "calculate_bills", hold)
+
+    def generate(actor):
+        return generate_bills(
+            school_class=seed.group, start=OCTOBER[0], end=OCTOBER[1], actor=actor
+        )
+
+    results, blocked = run_together(generate, [seed.accountant, seed.admin], hold)
+
+    assert blocked, "the second generation did not wait for the first's lock"
+    runs = list(results.values())
+    assert all(not isinstance(run, Exception) for run in runs), runs
+    assert sorted(run.message for run in runs) == [
+        "Generated 0 new payments, updated 0, skipped 3",
+        "Generated 3 new payments, updated 0, skipped 0",
+    ]
+    second = next(run for run in runs if run.skipped)
+    assert {s.reason.split(" already bills")[0] for s in second.skipped} == {
+        bill.number for bill in Bill.objects.all()
+    }
+    assert sorted(Bill.objects.values_list("student_id", flat=True)) == sorted(
+        s.pk for s in seed.students
+    )
+    assert {bill.student_id: bill.amount for bill in Bill.objects.all()} == {
+        seed.students[0].pk: Decimal("300"),
+        seed.students[1].pk: Decimal("200"),
+        seed.students[2].pk: Decimal("200"),
+    }
+    charged = list(BillLine.objects.values_list("attendance_record_id", flat=True))
+    present = [r.pk for r in seed.records.values() if r.status == "P"]
+    assert sorted(charged) == sorted(present)  # every P record on exactly one line
+
+
+def test_two_payments_that_together_would_overpay_cannot_both_succeed(
+    transactional_db, monkeypatch
+):
+    seed = make_seed_group()
+    generate_bills(school_class=seed.group, start=OCTOBER[0], end=OCTOBER[1], actor=seed.accountant)
+    bill = Bill.objects.get(student=seed.students[0])  # 300 EGP
+    # The payment is written while the bill's row is locked.
+    hold = HoldTheLock(payment_service.Payment.objects.create)
+    monkeypatch.setattr(payment_service.Payment.objects, "create", hold)
+
+    def pay(amount):
+        return record_payment(
+            bill=Bill.objects.get(pk=bill.pk),
+            amount=Decimal(amount),
+            paid_on=datetime.date(2025, 11, 2),
+            method="cash",
+            received_by=seed.accountant,
+        )
+
+    results, blocked = run_together(pay, ["200", "150"], hold)
+
+    assert blocked, "the second payment did not wait for the first's lock"
+    refused = [r for r in results.values() if isinstance(r, PaymentError)]
+    accepted = [r for r in results.values() if not isinstance(r, Exception)]
+    assert (len(accepted), len(refused)) == (1, 1), results
+    assert "That is more than is owed" in str(refused[0])
+    bill.refresh_from_db()
+    assert bill.paid_amount == accepted[0].amount
+    assert bill.payments.count() == 1
