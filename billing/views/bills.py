@@ -1,31 +1,383 @@
-"""Placeholder: being written (issue 5)."""
+"""Bills (seed 002; issue 5): the school's bills list and its CSV/XLSX export, a bill's
+page (its sessions, payments, "Record a payment", "Recalculate"), the printable invoice,
+and a student's own bills.
 
-from django.http import Http404
+Who: accountants and admins read and work on every bill of their school; a student
+reads their own bills, their pages and invoices, and changes nothing; everyone else gets
+403. A bill outside what `billing.selectors.school_bills` lets the user read (another
+school's, another student's) is a 404. Writes go through `billing.services`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from academics.access import role_required
+from academics.models import Role, SchoolClass, User
+from attendance.exports import EXPORT_FORMATS, tabular_response
+from attendance.models import Status
+
+from ..exports import BILL_EXPORT_HEADERS, bill_rows
+from ..forms import BillFilterForm, PaymentForm
+from ..models import Bill, BillLine, BillStatus
+from ..selectors import BILLING_ROLES, billable_records, revenue, school_bills, with_bill_status
+from ..services import BillingError, PaymentError, recalculate_bill, record_payment
+from ..templatetags.billing import money
+
+TEMPLATE_LIST = "billing/bills.html"
+TEMPLATE_BILL = "billing/bill.html"
+PAGE_SIZE = 50
+# A student reads their own bills (issue 5: "students get their own bills only").
+BILL_READERS = (*BILLING_ROLES, Role.STUDENT)
+ORPHANED_LABEL = "Orphaned — Period Removed"
 
 
-def bill_list(request, *args, **kwargs):
-    raise Http404
+def _htmx_sign_in_again(view: Callable) -> Callable:
+    """An htmx request whose session has ended loads the sign-in page as a whole page
+    (then comes back to the page it was on): following `role_required`'s redirect would
+    swap the login form into the payment panel or the table."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if getattr(request, "htmx", False) and not request.user.is_authenticated:
+            back = urlsplit(request.htmx.current_url or "").path or reverse("billing:bills")
+            return HttpResponseClientRedirect(f"{reverse('login')}?{urlencode({'next': back})}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-def export_bills(request, *args, **kwargs):
-    raise Http404
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx request that is not a boosted page load or a history restore gets the
+    table partial; everything else the full page, so the list also works as a link."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def bill_detail(request, *args, **kwargs):
-    raise Http404
+def _labelled(bills):
+    """Give each bill (annotated by `with_bill_status`) its status label for display."""
+    for bill in bills:
+        bill.status_label = BillStatus(bill.status).label
+    return bills
 
 
-def record_payment_view(request, *args, **kwargs):
-    raise Http404
+# --- the list and its exports ---------------------------------------------------------------
 
 
-def recalculate(request, *args, **kwargs):
-    raise Http404
+def _filters(request: HttpRequest) -> tuple[BillFilterForm, dict]:
+    """The list's filters from the query string. A filter that does not parse is left
+    out (the page says so); the others still apply."""
+    form = BillFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, {}
+    form.is_valid()
+    return form, {key: value for key, value in form.cleaned_data.items() if value}
 
 
-def invoice(request, *args, **kwargs):
-    raise Http404
+def _filtered_bills(*, user: User, filters: dict, today: datetime.date) -> QuerySet[Bill]:
+    """The user's school's bills with their status, narrowed by the filters: `status`
+    (a BillStatus value), `group` (a SchoolClass id), `month` (the first day of the
+    month the period starts in) and `q` (words each found in the student's first or
+    last name, username or student number)."""
+    bills = school_bills(user=user)
+    if group_id := filters.get("group"):
+        bills = bills.filter(school_class_id=group_id)
+    if month := filters.get("month"):
+        bills = bills.filter(period_start__year=month.year, period_start__month=month.month)
+    for word in filters.get("q", "").split():
+        bills = bills.filter(
+            Q(student__user__first_name__icontains=word)
+            | Q(student__user__last_name__icontains=word)
+            | Q(student__user__username__iexact=word)
+            | Q(student__student_number__iexact=word)
+        )
+    bills = with_bill_status(bills, today=today)
+    if status := filters.get("status"):
+        bills = bills.filter(status=status)
+    return bills
 
 
-def my_bills(request, *args, **kwargs):
-    raise Http404
+def _filter_query(filters: dict, **extra) -> str:
+    """The filters as a query string (for the pager, the exports and "see all")."""
+    query = {}
+    for key, value in {**filters, **extra}.items():
+        if isinstance(value, datetime.date):
+            value = value.strftime("%Y-%m")
+        query[key] = value
+    return urlencode(query)
+
+
+def _embedded(request: HttpRequest) -> bool:
+    """True when the table is requested by another page (the group revenue page embeds
+    it with hx-get): its pager must then not push the bills list's URL onto that page."""
+    current = request.htmx.current_url if getattr(request, "htmx", None) else None
+    return bool(current) and urlsplit(current).path != reverse("billing:bills")
+
+
+@_htmx_sign_in_again
+@role_required(*BILLING_ROLES)
+def bill_list(request: HttpRequest) -> HttpResponse:
+    """The school's bills, filterable by status, group, month and student name, with the
+    totals of the filtered set and a pager. An htmx request gets the table only
+    (`bills.html#bills-table`), which other billing pages embed too."""
+    user = request.user
+    school = user.school
+    today = school.today()
+    form, filters = _filters(request)
+    bills = _filtered_bills(user=user, filters=filters, today=today)
+    ordered = bills.select_related("student__user", "school_class").order_by(
+        "-period_start", "school_class__name", "student__user__last_name", "pk"
+    )
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    _labelled(page.object_list)
+    partial = _wants_partial(request)
+    group_id = filters.get("group")
+    groups = []
+    if partial:
+        group = SchoolClass.objects.filter(school=school, pk=group_id).first() if group_id else None
+    else:
+        # The group picker: groups that have bills (and the one asked for).
+        groups = list(
+            SchoolClass.objects.filter(school=school)
+            .filter(Q(bills__isnull=False) | Q(pk=group_id or 0))
+            .distinct()
+            .order_by("name")
+        )
+        group = next((g for g in groups if g.pk == group_id), None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "group": group,
+        "groups": groups,
+        "page": page,
+        "bills": page.object_list,
+        "totals": revenue(bills, today=today),
+        "currency": school.currency,
+        "status_choices": BillStatus.choices,
+        "filter_query": _filter_query(filters),
+        "embedded": partial and _embedded(request),
+        "today": today,
+    }
+    template = TEMPLATE_LIST + ("#bills-table" if partial else "")
+    return render(request, template, context)
+
+
+@role_required(*BILLING_ROLES)
+def export_bills(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered bills (the list's filters, every page) as CSV or XLSX."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Bills export as .csv or .xlsx.")
+    user = request.user
+    today = user.school.today()
+    _, filters = _filters(request)
+    bills = (
+        _filtered_bills(user=user, filters=filters, today=today)
+        .select_related("student__user", "school_class")
+        .order_by("-period_start", "school_class__name", "student__user__last_name", "pk")
+    )
+    month = filters.get("month")
+    name = f"bills-{month:%Y-%m}" if month else f"bills-{today:%Y-%m-%d}"
+    return tabular_response(bill_rows(bills.iterator()), BILL_EXPORT_HEADERS, name, fmt)
+
+
+# --- a bill's page ----------------------------------------------------------------------------
+
+
+def _get_bill_for_user(user: User, bill_id: int, *, today: datetime.date) -> Bill:
+    """The bill with its status, if `user` may read it; 404 otherwise (another school's,
+    another student's)."""
+    bills = with_bill_status(
+        school_bills(user=user).select_related("student__user", "school_class", "school"),
+        today=today,
+    )
+    bill = get_object_or_404(bills, pk=bill_id)
+    bill.status_label = BillStatus(bill.status).label
+    return bill
+
+
+def _lines(bill: Bill) -> list[BillLine]:
+    """The sessions the bill charges for, each marked `corrected` when its record is no
+    longer P (or was orphaned) since the bill was generated."""
+    lines = list(
+        BillLine.objects.filter(bill=bill).select_related(
+            "attendance_record__subject", "attendance_record__modified_by"
+        )
+    )
+    for line in lines:
+        record = line.attendance_record
+        line.corrected = record.is_orphaned or record.status != Status.PRESENT
+        line.corrected_to = ORPHANED_LABEL if record.is_orphaned else record.get_status_display()
+    return lines
+
+
+def _bill_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **extra) -> dict:
+    can_manage = request.user.has_role(*BILLING_ROLES)
+    context = {
+        "bill": bill,
+        "can_manage": can_manage,
+        "payments": list(bill.payments.select_related("received_by")),
+        "today": today,
+    }
+    if can_manage and "form" not in extra:
+        extra["form"] = PaymentForm(today=today)
+    return context | extra
+
+
+def _page_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **extra) -> dict:
+    """Everything the whole bill page shows (the partials need less)."""
+    lines = _lines(bill)
+    new_sessions = 0
+    if bill.new_sessions:
+        new_sessions = (
+            billable_records(
+                school_class=bill.school_class, start=bill.period_start, end=bill.period_end
+            )
+            .filter(student=bill.student, bill_line__isnull=True)
+            .count()
+        )
+    context = _bill_context(request, bill, today=today, **extra)
+    context |= {
+        "lines": lines,
+        "corrected_lines": [line for line in lines if line.corrected],
+        "new_sessions_count": new_sessions,
+    }
+    if context["can_manage"]:
+        context["history"] = list(
+            bill.history.select_related("history_user").order_by("history_date")
+        )
+    return context
+
+
+@role_required(*BILL_READERS)
+def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """A bill: its figures and status, a banner when attendance changed since it was
+    billed (with "Recalculate"), the sessions it charges for, its payments and, for
+    accountants and admins, the "Record a payment" form. A student reads their own."""
+    today = request.user.school.today()
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    return render(request, TEMPLATE_BILL, _page_context(request, bill, today=today))
+
+
+@_htmx_sign_in_again
+@role_required(*BILLING_ROLES)
+@require_POST
+def record_payment_view(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """Record money received against the bill (seed 002: partial payments allowed; more
+    than is owed is refused with the service's message and nothing is written).
+
+    htmx: answers the payment panel (a fresh form, or the same one with its errors,
+    status 200 so htmx swaps it) plus the figures and payments list out of band. Without
+    htmx: a redirect to the bill page with a message, or the page with the form's errors.
+    """
+    today = request.user.school.today()
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    form = PaymentForm(request.POST, today=today)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = record_payment(
+                bill=bill,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                method=data["method"],
+                reference=data["reference"],
+                note=data["note"],
+                received_by=request.user,
+            )
+        except PaymentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            recorded = f"Recorded {money(payment.amount, bill.currency)} for {bill.number}."
+            if not request.htmx:
+                messages.success(request, recorded)
+                return redirect("billing:bill", bill_id=bill.pk)
+            bill = _get_bill_for_user(request.user, bill_id, today=today)
+            context = _bill_context(request, bill, today=today, recorded=recorded)
+            return render(request, f"{TEMPLATE_BILL}#payment-recorded", context)
+    if request.htmx:
+        context = _bill_context(request, bill, today=today, form=form)
+        return render(request, f"{TEMPLATE_BILL}#payment-panel", context)
+    return render(request, TEMPLATE_BILL, _page_context(request, bill, today=today, form=form))
+
+
+@role_required(*BILLING_ROLES)
+@require_POST
+def recalculate(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """Bring the bill up to date with its period's attendance
+    (`billing.services.recalculate_bill`) and say what changed."""
+    today = request.user.school.today()
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    try:
+        result = recalculate_bill(bill=bill, actor=request.user)
+    except BillingError as exc:
+        messages.error(request, f"{bill.number} was not recalculated: {exc}")
+        return redirect("billing:bill", bill_id=bill.pk)
+    if result.updated:
+        updated = result.updated[0]
+        updated.refresh_from_db(fields=["paid_amount"])
+        text = (
+            f"{updated.number} recalculated: {updated.sessions_attended} "
+            f"session{'s' if updated.sessions_attended != 1 else ''}, "
+            f"{money(updated.amount, updated.currency)}."
+        )
+        if updated.credit:
+            text += (
+                f" {money(updated.credit, updated.currency)} was paid beyond the new "
+                "amount; it is held as credit for the student."
+            )
+        messages.success(request, text)
+    else:
+        reason = result.skipped[0].reason if result.skipped else "Nothing to change."
+        messages.info(request, reason)
+    return redirect("billing:bill", bill_id=bill.pk)
+
+
+@role_required(*BILL_READERS)
+def invoice(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """The bill as a printable invoice (its own print stylesheet; "Print" in
+    static/billing/bills.js)."""
+    today = request.user.school.today()
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    context = {
+        "bill": bill,
+        "lines": _lines(bill),
+        "school": bill.school,
+        "today": today,
+        "can_manage": request.user.has_role(*BILLING_ROLES),
+    }
+    return render(request, "billing/invoice.html", context)
+
+
+# --- a student's own bills ----------------------------------------------------------------------
+
+
+@role_required(Role.STUDENT)
+def my_bills(request: HttpRequest) -> HttpResponse:
+    """The signed-in student's bills, newest period first, each with its status and the
+    sessions it covers."""
+    user = request.user
+    today = user.school.today()
+    bills = list(
+        with_bill_status(school_bills(user=user), today=today)
+        .select_related("school_class")
+        .prefetch_related(
+            Prefetch(
+                "lines", queryset=BillLine.objects.select_related("attendance_record__subject")
+            )
+        )
+        .order_by("-period_start", "school_class__name", "pk")
+    )
+    _labelled(bills)
+    return render(request, "billing/my_bills.html", {"bills": bills, "today": today})
