@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -54,6 +58,39 @@ def role_required(*roles: str) -> Callable:
                 return redirect_to_login(request.get_full_path())
             if user.school_id is None or not user.has_role(*roles):
                 return forbidden(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """An htmx swap (not a boosted page load or a history restore) gets a partial; every
+    other request the whole page, so each URL also works as a link."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def htmx_sign_in_again(fallback: str = "home") -> Callable:
+    """Decorator: an htmx request whose session has ended goes to the sign-in page as a
+    whole page (HX-Redirect), then back to the page the browser was on (its
+    HX-Current-URL, when that is on this site), else to the URL named `fallback`.
+    Following `role_required`'s redirect instead would swap the login form into a table
+    row or a panel."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if getattr(request, "htmx", False) and not request.user.is_authenticated:
+                back = reverse(fallback)
+                current_url = request.htmx.current_url or ""
+                current = urlsplit(current_url)
+                if current.path.startswith("/") and url_has_allowed_host_and_scheme(
+                    current_url, allowed_hosts={request.get_host()}
+                ):
+                    back = current.path + (f"?{current.query}" if current.query else "")
+                return HttpResponseClientRedirect(f"{reverse('login')}?{urlencode({'next': back})}")
             return view(request, *args, **kwargs)
 
         return wrapped

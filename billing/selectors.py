@@ -36,6 +36,8 @@ from .models import Bill, BillLine, BillStatus
 
 # Seed 002 is the accountant's; admins may do everything an accountant does.
 BILLING_ROLES = (Role.ADMIN, Role.ACCOUNTANT)
+# A principal reads everything in the school (DOMAIN.md): bills and revenue, no writes.
+BILLING_READERS = (*BILLING_ROLES, Role.PRINCIPAL)
 ZERO = Decimal("0")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -320,10 +322,10 @@ def with_bill_status(bills: QuerySet[Bill], *, today: datetime.date) -> QuerySet
 
 
 def school_bills(*, user: User) -> QuerySet[Bill]:
-    """The bills `user` may read: every bill of their school for admins and accountants,
-    their own for a student, none for anyone else."""
+    """The bills `user` may read: every bill of their school for admins, accountants and
+    principals, their own for a student, none for anyone else."""
     bills = Bill.objects.filter(school_id=user.school_id)
-    if user.has_role(*BILLING_ROLES):
+    if user.has_role(*BILLING_READERS):
         return bills
     if user.role == Role.STUDENT:
         return bills.filter(student__user=user)

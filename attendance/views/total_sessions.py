@@ -8,8 +8,6 @@ write goes through `attendance.services.total_sessions`, which holds the seed's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,9 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from academics.access import forbidden, role_required
+from academics.access import forbidden, htmx_sign_in_again, role_required
 from academics.jsonapi import JsonBodyError, json_object_body
 from academics.models import Enrollment, Membership, SchoolClass, StudentProfile, Subject, User
 
@@ -50,24 +47,10 @@ SAVED = "Total sessions updated"
 NOT_YOURS = "Only admins and the class's teachers may change its total sessions."
 
 
-def htmx_sign_in_again(view: Callable) -> Callable:
-    """An htmx request whose session has ended goes to the sign-in page as a whole page:
-    following `role_required`'s redirect would swap the login form into a table row."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            login = reverse("login")
-            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': _list_url()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 # --- the inline edit and its no-JS page ------------------------------------------------------
 
 
-@htmx_sign_in_again
+@htmx_sign_in_again("attendance:list")
 @role_required(*TOTAL_SESSIONS_EDITORS)
 def total_sessions_row(request: HttpRequest, membership_id: int) -> HttpResponse:
     """The list row as it is saved (htmx "Cancel"/Escape); a plain request goes back to
@@ -81,7 +64,7 @@ def total_sessions_row(request: HttpRequest, membership_id: int) -> HttpResponse
     return _render_row(request, membership, return_to)
 
 
-@htmx_sign_in_again
+@htmx_sign_in_again("attendance:list")
 @role_required(*TOTAL_SESSIONS_EDITORS)
 def edit_total_sessions(request: HttpRequest, membership_id: int) -> HttpResponse:
     """Set one student's total sessions in one class (seed 000, "Inline Editing").
@@ -119,7 +102,7 @@ def edit_total_sessions(request: HttpRequest, membership_id: int) -> HttpRespons
     return render(request, TEMPLATE, context | {"screen": "total-edit"})
 
 
-@htmx_sign_in_again
+@htmx_sign_in_again("attendance:list")
 @role_required(*TOTAL_SESSIONS_EDITORS)
 @require_POST
 def clear_total_sessions_view(request: HttpRequest, membership_id: int) -> HttpResponse:

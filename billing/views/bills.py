@@ -11,8 +11,6 @@ school's, another student's) is a 404. Writes go through `billing.services`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
@@ -22,9 +20,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from academics.access import role_required
+from academics.access import htmx_sign_in_again, role_required, wants_partial
 from academics.models import Role, SchoolClass, User
 from attendance.exports import EXPORT_FORMATS, tabular_response
 from attendance.models import Status
@@ -32,7 +29,14 @@ from attendance.models import Status
 from ..exports import BILL_EXPORT_HEADERS, bill_rows
 from ..forms import BillFilterForm, PaymentForm
 from ..models import Bill, BillLine, BillStatus
-from ..selectors import BILLING_ROLES, billable_records, revenue, school_bills, with_bill_status
+from ..selectors import (
+    BILLING_READERS,
+    BILLING_ROLES,
+    billable_records,
+    revenue,
+    school_bills,
+    with_bill_status,
+)
 from ..services import BillingError, PaymentError, recalculate_bill, record_payment
 from ..templatetags.billing import money
 
@@ -40,30 +44,8 @@ TEMPLATE_LIST = "billing/bills.html"
 TEMPLATE_BILL = "billing/bill.html"
 PAGE_SIZE = 50
 # A student reads their own bills (issue 5: "students get their own bills only").
-BILL_READERS = (*BILLING_ROLES, Role.STUDENT)
+BILL_READERS = (*BILLING_READERS, Role.STUDENT)
 ORPHANED_LABEL = "Orphaned — Period Removed"
-
-
-def _htmx_sign_in_again(view: Callable) -> Callable:
-    """An htmx request whose session has ended loads the sign-in page as a whole page
-    (then comes back to the page it was on): following `role_required`'s redirect would
-    swap the login form into the payment panel or the table."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            back = urlsplit(request.htmx.current_url or "").path or reverse("billing:bills")
-            return HttpResponseClientRedirect(f"{reverse('login')}?{urlencode({'next': back})}")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    """An htmx request that is not a boosted page load or a history restore gets the
-    table partial; everything else the full page, so the list also works as a link."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _labelled(bills):
@@ -126,8 +108,8 @@ def _embedded(request: HttpRequest) -> bool:
     return bool(current) and urlsplit(current).path != reverse("billing:bills")
 
 
-@_htmx_sign_in_again
-@role_required(*BILLING_ROLES)
+@htmx_sign_in_again("billing:bills")
+@role_required(*BILLING_READERS)
 def bill_list(request: HttpRequest) -> HttpResponse:
     """The school's bills, filterable by status, group, month and student name, with the
     totals of the filtered set and a pager. An htmx request gets the table only
@@ -142,7 +124,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     _labelled(page.object_list)
-    partial = _wants_partial(request)
+    partial = wants_partial(request)
     group_id = filters.get("group")
     groups = []
     if partial:
@@ -174,7 +156,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@role_required(*BILLING_ROLES)
+@role_required(*BILLING_READERS)
 def export_bills(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered bills (the list's filters, every page) as CSV or XLSX."""
     if fmt not in EXPORT_FORMATS:
@@ -270,7 +252,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
     return render(request, TEMPLATE_BILL, _page_context(request, bill, today=today))
 
 
-@_htmx_sign_in_again
+@htmx_sign_in_again("billing:bills")
 @role_required(*BILLING_ROLES)
 @require_POST
 def record_payment_view(request: HttpRequest, bill_id: int) -> HttpResponse:

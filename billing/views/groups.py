@@ -19,8 +19,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -31,15 +30,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import push_url
 
-from academics.access import role_required
+from academics.access import htmx_sign_in_again, role_required, wants_partial
 from academics.models import Membership, SchoolClass, User
 from academics.services.classes import PriceError, set_price_per_session
 
 from ..forms import BillFilterForm, GenerateForm, GroupFilterForm, PriceForm
 from ..models import Bill, BillStatus
 from ..selectors import (
+    BILLING_READERS,
     BILLING_ROLES,
     BillingCalculation,
     StudentCalculation,
@@ -59,36 +59,9 @@ REVENUE_TEMPLATE = "billing/revenue.html"
 NOT_PRICED = "{group} has no price per session, so it cannot be billed. Set its price first."
 
 
-def _wants_partial(request: HttpRequest) -> bool:
-    """An htmx swap (not a boosted page load or a history restore) gets the partial."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def htmx_sign_in_again(view: Callable) -> Callable:
-    """An htmx request whose session has ended goes to the sign-in page as a whole page
-    (HX-Redirect), then back to the page the browser was on: following `role_required`'s
-    redirect would swap the login form into a table row."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            back = reverse("billing:groups")
-            current = urlsplit(request.htmx.current_url or "")
-            candidate = current.path + (f"?{current.query}" if current.query else "")
-            if current.path.startswith("/") and url_has_allowed_host_and_scheme(
-                request.htmx.current_url, allowed_hosts={request.get_host()}
-            ):
-                back = candidate
-            return HttpResponseClientRedirect(f"{reverse('login')}?{urlencode({'next': back})}")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def billing_view(view: Callable) -> Callable:
     """Accountants and admins only; a signed-out htmx request signs in as a whole page."""
-    return htmx_sign_in_again(role_required(*BILLING_ROLES)(view))
+    return htmx_sign_in_again("billing:groups")(role_required(*BILLING_ROLES)(view))
 
 
 def _group_for(user: User, group_id: int) -> SchoolClass:
@@ -162,7 +135,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "currency": school.currency,
         "return_to": request.get_full_path(),
     }
-    template = LIST_TEMPLATE + ("#groups-table" if _wants_partial(request) else "")
+    template = LIST_TEMPLATE + ("#groups-table" if wants_partial(request) else "")
     return render(request, template, context)
 
 
@@ -323,7 +296,7 @@ def _preview_rows(preview: BillingCalculation, *, today: datetime.date) -> list[
 
 
 def _render_panel(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
-    if _wants_partial(request):
+    if wants_partial(request):
         response = render(request, f"{GROUP_TEMPLATE}#billing-panel", context, status=status)
         url = reverse("billing:group", args=[context["group"].pk])
         if context.get("query"):
@@ -339,7 +312,7 @@ def group_billing(request: HttpRequest, group_id: int) -> HttpResponse:
     group = _group_for(request.user, group_id)
     form = _period_form(request.GET, today=group.school.today())
     context = _panel_context(group, form)
-    template = GROUP_TEMPLATE + ("#billing-panel" if _wants_partial(request) else "")
+    template = GROUP_TEMPLATE + ("#billing-panel" if wants_partial(request) else "")
     return render(request, template, context)
 
 
@@ -348,7 +321,7 @@ def preview(request: HttpRequest, group_id: int) -> HttpResponse:
     """The period picker's htmx answer: the billing panel for the chosen period (the
     browser's address follows it). A plain request goes to the group's page."""
     group = _group_for(request.user, group_id)
-    if not _wants_partial(request):
+    if not wants_partial(request):
         url = reverse("billing:group", args=[group.pk])
         query = request.GET.urlencode()
         return redirect(f"{url}?{query}" if query else url)
@@ -497,7 +470,8 @@ def revenue_chart(*, months: list[dict], currency: str, group: str) -> RevenueCh
     )
 
 
-@billing_view
+@htmx_sign_in_again("billing:groups")
+@role_required(*BILLING_READERS)
 def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
     """A group's revenue (seed 002, "Group Revenue Summary"): expected, collected, pending
     and credit in the school's currency, bills by status (each a link to the bills list),
@@ -526,8 +500,9 @@ def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
         "bills": page.object_list,
         "filter_query": query.urlencode(),
         "currency": school.currency,
+        "can_bill": request.user.has_role(*BILLING_ROLES),
     }
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, f"{REVENUE_TEMPLATE}#bills-table", context)
     totals = revenue_totals(bills, today=today)
     context |= {

@@ -539,7 +539,7 @@ def test_another_students_bill_is_a_404_to_a_student(client, billed):
 # --- permissions and school isolation ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [Role.TEACHER, Role.HOD, Role.PRINCIPAL])
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.HOD])
 def test_other_staff_are_refused_every_bills_page(client, billed, role):
     client.force_login(UserFactory(school=billed.school, role=role))
     bill = bill_of(billed, 0)
@@ -558,6 +558,26 @@ def test_other_staff_are_refused_every_bills_page(client, billed, role):
         ).status_code
         == 403
     )
+    assert Payment.objects.count() == 0
+
+
+def test_a_principal_reads_every_bill_but_records_nothing(client, billed):
+    client.force_login(UserFactory(school=billed.school, role=Role.PRINCIPAL))
+    bill = bill_of(billed, 0)
+    assert len(numbers_listed(list_html(client))) == 3
+    assert client.get(reverse("billing:bills_export", args=["csv"])).status_code == 200
+    page = client.get(reverse("billing:bill", args=[bill.pk])).content.decode()
+    assert bill.number in page
+    assert reverse("billing:record_payment", args=[bill.pk]) not in page
+    assert client.get(reverse("billing:invoice", args=[bill.pk])).status_code == 200
+    assert (
+        client.post(
+            reverse("billing:record_payment", args=[bill.pk]),
+            {"amount": "50", "paid_on": "2025-11-09", "method": "cash"},
+        ).status_code
+        == 403
+    )
+    assert client.post(reverse("billing:recalculate", args=[bill.pk])).status_code == 403
     assert Payment.objects.count() == 0
 
 

@@ -704,7 +704,9 @@ def group_urls(group_id: int) -> list[str]:
 def test_other_roles_are_refused(client, seed, role):
     client.force_login(UserFactory(school=seed.school, role=role))
     for url in group_urls(seed.group.pk):
-        assert client.get(url).status_code == 403, url
+        # A principal reads everything in the school (DOMAIN.md): the revenue page, no more.
+        expected = 200 if role == Role.PRINCIPAL and url.endswith("/revenue/") else 403
+        assert client.get(url).status_code == expected, url
     generate = client.post(reverse("billing:generate", args=[seed.group.pk]), {"month": "2025-10"})
     price = client.post(
         reverse("billing:edit_price", args=[seed.group.pk]), {"price_per_session": "1"}
@@ -770,3 +772,10 @@ def test_a_signed_out_htmx_request_signs_in_as_a_whole_page(client, seed):
     )
     assert elsewhere["HX-Redirect"] == f"{reverse('login')}?next=%2Fbilling%2F"
     assert Bill.objects.count() == 0
+
+
+def test_a_principal_reads_the_revenue_page_without_the_billing_link(client, seed):
+    client.force_login(UserFactory(school=seed.school, role=Role.PRINCIPAL))
+    page = client.get(reverse("billing:revenue", args=[seed.group.pk])).content.decode()
+    assert "Math Level 1" in page
+    assert f'href="{reverse("billing:group", args=[seed.group.pk])}"' not in page
