@@ -47,6 +47,7 @@ from academics.services.roster_import import import_roster
 
 from .models import AttendanceRecord, Status
 from .services.staff_absence import mark_teacher_absent
+from .signals import demo_loaded
 
 # Demo only: every demo login shares this password, printed by `load_demo`.
 DEMO_PASSWORD = "rollbook-demo"
@@ -679,6 +680,11 @@ def load_demo(
         result.attendance = generate_attendance(schools=schools, school_days=school_days)
         result.logins = create_demo_logins(school=result.school)
         result.notes += add_demo_calendar(school=result.school)
+        # Apps built on attendance (billing) add their part: see `signals.demo_loaded`.
+        for _receiver, notes in demo_loaded.send(
+            sender=DemoResult, school=result.school, schools=schools, logins=result.logins
+        ):
+            result.notes += list(notes or [])
     return result
 
 

@@ -70,7 +70,10 @@ def test_without_the_roster_the_demo_generates_a_school_where_every_role_can_sig
     marked_days = set(
         AttendanceRecord.objects.exclude(status=Status.STAFF_ABSENT).values_list("date", flat=True)
     )
-    assert marked_days == set(school_days_before(marking_day(today), 15))
+    window = set(school_days_before(marking_day(today), 15))
+    assert window <= marked_days
+    # billing.demo also marks the last school days of the month it bills, before the window.
+    assert all(day in window or day < min(window) for day in marked_days)
     assert marking_day(today) not in marked_days  # left for the teacher to mark
     # ...except the demo's staff absence that day, for the demo teacher to resolve.
     absence = StaffAbsence.objects.get()
@@ -83,7 +86,10 @@ def test_without_the_roster_the_demo_generates_a_school_where_every_role_can_sig
     assert AttendanceRecord.objects.filter(status=Status.PRESENT).exists()
     assert AttendanceRecord.objects.exclude(status=Status.PRESENT).exists()
     generated = AttendanceRecord.objects.exclude(status=Status.STAFF_ABSENT).count()
-    assert f"{generated:,} records generated" in output
+    # The attendance demo's figure, plus what billing's demo marked in the month it bills.
+    billing_marked = re.search(r"([\d,]+) attendance records marked in", output)
+    extra = int(billing_marked[1].replace(",", "")) if billing_marked else 0
+    assert f"{generated - extra:,} records generated" in output
     assert "Periods to resolve" in output and "demo closure" in output
 
 
