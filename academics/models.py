@@ -76,6 +76,13 @@ class School(Stamped):
         help_text="Days after a billing period's last day until its bills are due; unpaid "
         "after that they are overdue (seed 002).",
     )
+    # Make-up credits (issue 6).
+    makeup_credit_expiry_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days after they were last set that unused (available) make-up credits "
+        "expire through `expire_makeup_credits`; empty: they never expire.",
+    )
     low_attendance_threshold = models.DecimalField(
         max_digits=5,
         decimal_places=2,

@@ -1,0 +1,130 @@
+"""Make-up lessons move credits: book, complete, cancel (seed 003, "Automatic Credit Flow")."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from academics.models import Role, StudentProfile, User
+
+from ..models import CreditChange, MakeupCredit, MakeupLesson
+from ..selectors import TUTOR_ROLES
+from .balances import CreditError, CreditPermissionError, log_change
+
+# Who may book, complete or cancel: the lesson's tutor, an admin, or the student themself
+# for booking and cancelling their own (seed 003: "Student/guardian books session").
+LESSON_STAFF = (Role.ADMIN, *TUTOR_ROLES)
+
+
+def _check_actor(actor: User, *, student: StudentProfile, tutor: User, completing: bool) -> None:
+    if actor.school_id != student.school_id:
+        raise CreditPermissionError("That student is not in your school.")
+    if actor.has_role(Role.ADMIN) or actor.pk == tutor.pk:
+        return
+    if not completing and actor.role == Role.STUDENT and actor.pk == student.user_id:
+        return
+    raise CreditPermissionError(
+        "Only the tutor, an admin or the student may book or cancel this make-up lesson; "
+        "only the tutor or an admin may mark it completed."
+    )
+
+
+def book_makeup_lesson(
+    *,
+    student: StudentProfile,
+    tutor: User,
+    scheduled_for: datetime.datetime,
+    actor: User,
+    note: str = "",
+) -> MakeupLesson:
+    """Book a make-up lesson of `student` with `tutor` at `scheduled_for` (aware
+    datetime), using one of the pair's credits: available −1, booked +1 (seed 003).
+
+    Credits are the pair's only: one held with another tutor cannot be used (seed 003,
+    "Cannot use credits with a different tutor"). The pair's row is locked, so two
+    bookings racing for the last credit end with exactly one booked. Raises CreditError
+    when the pair has no available credit, CreditPermissionError when `actor` may not book.
+    """
+    _check_actor(actor, student=student, tutor=tutor, completing=False)
+    now = timezone.now()
+    with transaction.atomic():
+        credit = (
+            MakeupCredit.objects.select_for_update().filter(student=student, tutor=tutor).first()
+        )
+        if credit is None or credit.available < 1:
+            raise CreditError(
+                f"{student} has no make-up credit available with {tutor}: credits can only be "
+                "used with the tutor who issued them."
+            )
+        previous = credit.available
+        credit.available -= 1
+        credit.booked += 1
+        credit.save(update_fields=["available", "booked", "updated_at"])
+        lesson = MakeupLesson.objects.create(
+            school_id=student.school_id,
+            credit=credit,
+            student=student,
+            tutor=tutor,
+            scheduled_for=scheduled_for,
+            note=note.strip(),
+            credit_set_at=credit.available_since,
+            booked_by=actor,
+        )
+        log_change(
+            credit,
+            kind=CreditChange.Kind.BOOKED,
+            previous_available=previous,
+            actor=actor,
+            now=now,
+            lesson=lesson,
+        ).save()
+    return lesson
+
+
+def _finish(lesson: MakeupLesson, *, actor: User, completed: bool) -> MakeupLesson:
+    _check_actor(actor, student=lesson.student, tutor=lesson.tutor, completing=completed)
+    now = timezone.now()
+    with transaction.atomic():
+        credit = MakeupCredit.objects.select_for_update().get(pk=lesson.credit_id)
+        locked = MakeupLesson.objects.select_for_update().get(pk=lesson.pk)
+        if locked.status != MakeupLesson.Status.BOOKED:
+            raise CreditError(
+                f"This make-up lesson is already {locked.get_status_display().lower()}."
+            )
+        previous = credit.available
+        credit.booked -= 1
+        if completed:
+            credit.used += 1
+        else:
+            credit.available += 1
+        credit.save(update_fields=["available", "booked", "used", "updated_at"])
+        locked.status = (
+            MakeupLesson.Status.COMPLETED if completed else MakeupLesson.Status.CANCELLED
+        )
+        locked.finished_at = now
+        locked.finished_by = actor
+        locked.save(update_fields=["status", "finished_at", "finished_by"])
+        log_change(
+            credit,
+            kind=CreditChange.Kind.COMPLETED if completed else CreditChange.Kind.CANCELLED,
+            previous_available=previous,
+            actor=actor,
+            now=now,
+            lesson=locked,
+        ).save()
+    return locked
+
+
+def complete_makeup_lesson(*, lesson: MakeupLesson, actor: User) -> MakeupLesson:
+    """The lesson took place: booked −1, used +1 (seed 003). Only the tutor or an admin.
+    Raises CreditError when the lesson is not booked any more (completed or cancelled),
+    CreditPermissionError for anyone else."""
+    return _finish(lesson, actor=actor, completed=True)
+
+
+def cancel_makeup_lesson(*, lesson: MakeupLesson, actor: User) -> MakeupLesson:
+    """The lesson will not take place: booked −1, available +1, so the credit can be
+    booked again. The tutor, an admin or the student. Raises like `complete_makeup_lesson`."""
+    return _finish(lesson, actor=actor, completed=False)
