@@ -11,5 +11,6 @@ urlpatterns = [
     path("attendance/", include("attendance.urls")),
     path("billing/", include("billing.urls")),
     path("api/accounting/", include("billing.api_urls")),
+    path("credits/", include("credits.urls")),
     path("admin/", admin.site.urls),
 ]
