@@ -31,6 +31,19 @@ def _check_actor(actor: User, *, student: StudentProfile, tutor: User, completin
     )
 
 
+def may_act_on_lesson(
+    actor: User, *, student: StudentProfile, tutor: User, completing: bool
+) -> bool:
+    """True when `actor` may book or cancel (`completing` False), or mark completed
+    (`completing` True), a make-up lesson of `student` with `tutor`: the same rule the
+    services enforce, so pages can hide the buttons a user cannot use. No queries."""
+    try:
+        _check_actor(actor, student=student, tutor=tutor, completing=completing)
+    except CreditPermissionError:
+        return False
+    return True
+
+
 def book_makeup_lesson(
     *,
     student: StudentProfile,
