@@ -116,6 +116,8 @@ def test_escape_closes_the_dialog_and_a_refusal_keeps_it_open(live_server, page,
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("2 students")
     dialog.get_by_label("Tutor").select_option(label="Bassem Badr")
+    # The tutor change reloads the dialog's body; type only into the reloaded form.
+    expect(dialog.get_by_text("Current balance with Bassem Badr")).to_be_visible()
     amount = dialog.get_by_label("Available credits to set")
     expect(amount).to_have_value("")  # Sarah 2, Omar 0: no guess
     amount.fill("1.5")
