@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q, QuerySet
 
+from academics.commands import plural, schools_for_code
 from academics.models import School, SchoolClass
 from attendance.models import AttendanceRecord, Status
 from billing.forms import parse_month
@@ -71,10 +72,6 @@ class Totals:
 
 def money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 def group_label(group: SchoolClass) -> str:
@@ -144,7 +141,7 @@ class Command(BaseCommand):
                 period = parse_month(month)
             except ValueError as exc:
                 raise CommandError(f"--month {month}: {exc}") from None
-        schools = self._schools(school)
+        schools = schools_for_code(school)
         only = self._only_group(schools, code=group, pk=group_id)
         if only is not None:
             schools = [only.school]
@@ -165,20 +162,6 @@ class Command(BaseCommand):
             )
 
     # --- what to bill ------------------------------------------------------------------
-
-    def _schools(self, code: str | None) -> list[School]:
-        schools = School.objects.order_by("name", "pk")
-        if code is None:
-            return list(schools)
-        found = list(schools.filter(code=code))
-        if not found:
-            known = ", ".join(c for c in schools.exclude(code="").values_list("code", flat=True))
-            raise CommandError(
-                f'No school with code "{code}".' + (f" School codes: {known}." if known else "")
-            )
-        if len(found) > 1:
-            raise CommandError(f'{len(found)} schools have the code "{code}"; codes must differ.')
-        return found
 
     def _only_group(
         self, schools: list[School], *, code: str | None, pk: int | None

@@ -9,15 +9,11 @@ set". Safe to run twice: a second run finds nothing left to expire.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from academics.models import School
+from academics.commands import plural, schools_for_code
 from credits.services import expire_makeup_credits
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 class Command(BaseCommand):
@@ -39,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, school=None, dry_run=False, **options):
-        schools = self._schools(school)
+        schools = schools_for_code(school)
         now = timezone.now()
         if dry_run:
             self.stdout.write("Dry run: nothing will be written.")
@@ -69,17 +65,3 @@ class Command(BaseCommand):
                 f"(of {plural(len(schools), 'school')})."
             )
         )
-
-    def _schools(self, code: str | None) -> list[School]:
-        schools = School.objects.order_by("name", "pk")
-        if code is None:
-            return list(schools)
-        found = list(schools.filter(code=code))
-        if not found:
-            known = ", ".join(c for c in schools.exclude(code="").values_list("code", flat=True))
-            raise CommandError(
-                f'No school with code "{code}".' + (f" School codes: {known}." if known else "")
-            )
-        if len(found) > 1:
-            raise CommandError(f'{len(found)} schools have the code "{code}"; codes must differ.')
-        return found
