@@ -247,6 +247,20 @@ class SchoolScopedAdmin(SchoolScopedMixin, admin.ModelAdmin):
     list_per_page = 50
 
 
+class ReadOnlyAdminMixin:
+    """Nobody adds, changes or deletes here: the app's services are the only writers
+    (bills and payments, make-up credits and their log)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SchoolScopedInline(SchoolScopedMixin):
     """Inline rows take the parent's school (set in the parent admin's save_formset)."""
 

@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from academics.admin import (
     STUDENT_SEARCH,
+    ReadOnlyAdminMixin,
     SchoolScopedAdmin,
     SchoolScopedInline,
     by_school,
@@ -55,19 +56,6 @@ def admin_today(request) -> datetime.date:
     superuser (no school) the server's, as the list may mix time zones."""
     school = getattr(request.user, "school", None)
     return school.today() if school is not None else timezone.localdate()
-
-
-class ReadOnlyMixin:
-    """Nobody adds, changes or deletes here: the billing services are the only writers."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ScopedThroughBillMixin:
@@ -122,7 +110,7 @@ class NeedsRecalculationFilter(admin.SimpleListFilter):
 
 
 class BillLineInline(
-    ScopedThroughBillMixin, ReadOnlyMixin, SchoolScopedInline, admin.TabularInline
+    ScopedThroughBillMixin, ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularInline
 ):
     """The attended sessions a bill charges for (seed 002, `attendanceRecords`)."""
 
@@ -166,7 +154,9 @@ class BillLineInline(
         return record.get_status_display()
 
 
-class PaymentInline(ScopedThroughBillMixin, ReadOnlyMixin, SchoolScopedInline, admin.TabularInline):
+class PaymentInline(
+    ScopedThroughBillMixin, ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularInline
+):
     model = Payment
     exclude = ()
     fields = ("paid_on", "amount", "method", "reference", "received_by", "note", "created_at")
@@ -178,7 +168,7 @@ class PaymentInline(ScopedThroughBillMixin, ReadOnlyMixin, SchoolScopedInline, a
 
 
 @admin.register(Bill)
-class BillAdmin(ReadOnlyMixin, SchoolScopedAdmin, SimpleHistoryAdmin):
+class BillAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin, SimpleHistoryAdmin):
     """Bills with their status and whether attendance changed since they were generated.
 
     Status and "needs recalculation" are worked out in the list's one query
@@ -314,7 +304,7 @@ class BillAdmin(ReadOnlyMixin, SchoolScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ScopedThroughBillMixin, ReadOnlyMixin, SchoolScopedAdmin):
+class PaymentAdmin(ScopedThroughBillMixin, ReadOnlyAdminMixin, SchoolScopedAdmin):
     """Money received against bills; recorded on the accountant's bill page."""
 
     list_display = (

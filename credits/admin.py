@@ -17,25 +17,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from academics.admin import STUDENT_SEARCH, SchoolScopedAdmin, SchoolScopedInline
+from academics.admin import (
+    STUDENT_SEARCH,
+    ReadOnlyAdminMixin,
+    SchoolScopedAdmin,
+    SchoolScopedInline,
+)
 from academics.models import User
 
 from .models import CreditChange, MakeupCredit, MakeupLesson
 
 TUTOR_SEARCH = ("tutor__first_name", "tutor__last_name", "tutor__username")
-
-
-class ReadOnlyMixin:
-    """Nobody adds, changes or deletes here: the credit services are the only writers."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def who(user) -> str:
@@ -95,7 +87,7 @@ class TutorActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CreditChangeInline(ReadOnlyMixin, SchoolScopedInline, admin.TabularInline):
+class CreditChangeInline(ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularInline):
     """The pair's history (seed 003, "Credit History Per Student-Tutor Pair")."""
 
     model = CreditChange
@@ -129,7 +121,7 @@ class CreditChangeInline(ReadOnlyMixin, SchoolScopedInline, admin.TabularInline)
         return who(change.changed_by)
 
 
-class MakeupLessonInline(ReadOnlyMixin, SchoolScopedInline, admin.TabularInline):
+class MakeupLessonInline(ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularInline):
     model = MakeupLesson
     fk_name = "credit"
     fields = ("scheduled_for", "status", "booked_at", "booked_by", "finished_at", "finished_by")
@@ -146,7 +138,7 @@ class MakeupLessonInline(ReadOnlyMixin, SchoolScopedInline, admin.TabularInline)
 
 
 @admin.register(MakeupCredit)
-class MakeupCreditAdmin(ReadOnlyMixin, SchoolScopedAdmin):
+class MakeupCreditAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
     """Each student–tutor pair's balance (seed 003's StudentTutorCredit), with its history
     and make-up lessons."""
 
@@ -192,7 +184,7 @@ class MakeupCreditAdmin(ReadOnlyMixin, SchoolScopedAdmin):
 
 
 @admin.register(MakeupLesson)
-class MakeupLessonAdmin(ReadOnlyMixin, SchoolScopedAdmin):
+class MakeupLessonAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
     """Booked make-up sessions (seed 003's Event) and what became of them."""
 
     list_display = (
@@ -226,7 +218,7 @@ class MakeupLessonAdmin(ReadOnlyMixin, SchoolScopedAdmin):
 
 
 @admin.register(CreditChange)
-class CreditChangeAdmin(ReadOnlyMixin, SchoolScopedAdmin):
+class CreditChangeAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
     """The change log (seed 003, "Audit Trail"): every set, booking, completion,
     cancellation, expiry and clearing, with who, when and the balances after."""
 

@@ -8,58 +8,17 @@ stopped locking would fail here instead of passing by luck.
 
 import datetime
 import threading
-import time
 from decimal import Decimal
-
-import pytest
-from django.db import connection, connections
 
 from billing.models import Bill, BillLine
 from billing.services import PaymentError, generate_bills, record_payment
 from billing.services import generation as generation_service
 from billing.services import payments as payment_service
+from tests.concurrency import WAIT, HoldTheLock, finish, in_a_thread, needs_postgresql
 
 from .conftest import OCTOBER, make_seed_group
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite has no row locks and one writer at a time",
-)
-
-WAIT = 10  # seconds; a hung thread fails the test rather than the run
-
-
-def wait_for_a_connection_blocked_on_a_lock(timeout: float = WAIT) -> bool:
-    """True once another connection to this test database waits for a lock. Asked on the
-    test's own connection (autocommit), so each poll sees fresh activity."""
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
-
-
-class HoldTheLock:
-    """Wraps a function the services call while holding their row lock: the first thread
-    to call it pauses there, holding the lock, until `release` is set."""
-
-    def __init__(self, real):
-        self.real = real
-        self.held = threading.Event()
-        self.release = threading.Event()
-        self._first = threading.Lock()
-
-    def __call__(self, *args, **kwargs):
-        if self._first.acquire(blocking=False):  # only the first caller pauses
-            self.held.set()
-            self.release.wait(WAIT)
-        return self.real(*args, **kwargs)
+pytestmark = needs_postgresql
 
 
 def run_together(target, arguments, hold: HoldTheLock) -> tuple[dict, bool]:
@@ -67,29 +26,9 @@ def run_together(target, arguments, hold: HoldTheLock) -> tuple[dict, bool]:
     other waits for it, then let both finish. Returns the results (value or exception) by
     argument and whether the second was seen blocked."""
     start = threading.Barrier(len(arguments), timeout=WAIT)
-    results = {}
-
-    def work(argument):
-        try:
-            start.wait()
-            results[argument] = target(argument)
-        except Exception as exc:  # reported by the test's assertions
-            results[argument] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=work, args=(a,)) for a in arguments]
-    for thread in threads:
-        thread.start()
-    try:
-        assert hold.held.wait(WAIT), "neither thread reached the locked section"
-        blocked = wait_for_a_connection_blocked_on_a_lock()
-    finally:
-        hold.release.set()
-        for thread in threads:
-            thread.join(WAIT)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, blocked
+    results: dict = {}
+    threads = [in_a_thread(lambda a=a: target(a), results, a, start=start) for a in arguments]
+    return results, finish(threads, hold)
 
 
 def test_two_generations_of_the_same_group_and_period_bill_each_student_once(

@@ -8,89 +8,21 @@ passing by luck. Copied from tests/billing/test_concurrency.py.
 
 import datetime
 import threading
-import time
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from credits.models import CreditChange, MakeupCredit, MakeupLesson
 from credits.services import CreditError, book_makeup_lesson, set_available_credits
 from credits.services import balances as balance_service
 from credits.services import lessons as lesson_service
+from tests.concurrency import WAIT, HoldTheLock, finish, in_a_thread, needs_postgresql
 
 from .conftest import make_studio
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite has no row locks and one writer at a time",
-)
+pytestmark = needs_postgresql
 
-WAIT = 10  # seconds; a hung thread fails the test rather than the run
 NEXT_WEEK = timezone.now() + datetime.timedelta(days=7)
-
-
-def wait_for_a_connection_blocked_on_a_lock(timeout: float = WAIT) -> bool:
-    """True once another connection to this test database waits for a lock. Asked on the
-    test's own connection (autocommit), so each poll sees fresh activity."""
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
-
-
-class HoldTheLock:
-    """Wraps a function the services call while holding the pair's row lock: the first
-    thread to call it pauses there, holding the lock, until `release` is set."""
-
-    def __init__(self, real):
-        self.real = real
-        self.held = threading.Event()
-        self.release = threading.Event()
-        self._first = threading.Lock()
-
-    def __call__(self, *args, **kwargs):
-        if self._first.acquire(blocking=False):  # only the first caller pauses
-            self.held.set()
-            self.release.wait(WAIT)
-        return self.real(*args, **kwargs)
-
-
-def in_a_thread(call, results: dict, key: str, start: threading.Barrier | None = None):
-    def work():
-        try:
-            if start is not None:
-                start.wait()
-            results[key] = call()
-        except Exception as exc:  # reported by the test's assertions
-            results[key] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    return thread
-
-
-def finish(threads, hold: HoldTheLock) -> bool:
-    """Once one thread holds the lock, see that another waits for it, then let all
-    finish. Returns whether the waiting was seen."""
-    try:
-        assert hold.held.wait(WAIT), "no thread reached the locked section"
-        blocked = wait_for_a_connection_blocked_on_a_lock()
-    finally:
-        hold.release.set()
-        for thread in threads:
-            thread.join(WAIT)
-    assert not any(thread.is_alive() for thread in threads)
-    return blocked
 
 
 def balance(studio) -> tuple[int, int, int]:
