@@ -21,3 +21,11 @@ def create_student_profile(sender, instance: User, raw: bool = False, **kwargs) 
     if raw:  # loaddata: the fixture carries its own profiles
         return
     ensure_student_profile(user=instance)
+
+
+# Sent by `academics.services.promotion.undo_blockers` with `run` (PromotionRun),
+# `student_ids` (its students' StudentProfile ids) and `academic_year` (the year promoted
+# into). A receiver returns a list of reasons the undo must be refused (or []): the apps
+# that record things against an enrollment (attendance, billing) say so here, as academics
+# may not import them.
+promotion_undo_requested = Signal()

@@ -1,4 +1,5 @@
-"""Timetable changes orphan attendance records (seed 001, EC-ATT-02).
+"""Timetable changes orphan attendance records (seed 001, EC-ATT-02), and attendance taken
+in a year stops a promotion into it from being undone (issue 7).
 
 Connected here rather than in academics, because attendance depends on academics and
 never the other way round (ARCHITECTURE.md).
@@ -10,7 +11,7 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import Signal, receiver
 
 from academics.models import TimetableSlot
-from academics.signals import roster_imported
+from academics.signals import promotion_undo_requested, roster_imported
 
 from .services.orphaning import (
     orphan_records_of_slot,
@@ -56,3 +57,24 @@ def roster_reimported(sender, schools, **kwargs):
     # The import moves slot dates with bulk_update, which sends no post_save.
     for school in schools:
         refresh_orphaning(school=school)
+
+
+@receiver(promotion_undo_requested, dispatch_uid="attendance.promotion_undo_requested")
+def attendance_taken_blocks_undo(sender, student_ids, academic_year, **kwargs) -> list[str]:
+    """A promotion can't be undone once attendance has been taken in the year it promoted
+    into for one of its students (issue 7, "Undo")."""
+    from .models import AttendanceRecord
+
+    records = AttendanceRecord.objects.filter(
+        student__in=student_ids,
+        date__gte=academic_year.start_date,
+        date__lte=academic_year.end_date,
+    )
+    count = records.count()
+    if not count:
+        return []
+    students = records.values("student").distinct().count()
+    return [
+        f"Attendance has been taken in {academic_year} for {students} of its students "
+        f"({count} records): their new enrollments are in use."
+    ]
