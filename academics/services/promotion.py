@@ -36,7 +36,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ..models import (
@@ -58,8 +58,9 @@ from ..models import (
 from ..signals import promotion_undo_requested
 
 # Seconds per student assumed by `estimate_seconds` before this installation has measured
-# its own (from `benchmark_promotion` on the development machine, README "Figures").
-DEFAULT_SECONDS_PER_STUDENT = 0.002
+# its own: `manage.py bench_promotion` executed 2,000 students in 1.0–1.6 s on the
+# development machine, SQLite and PostgreSQL alike (README "Figures"); rounded up.
+DEFAULT_SECONDS_PER_STUDENT = 0.001
 FILTER_KEYS = ("grades", "classes", "sections", "exclude", "students", "default_action")
 
 
@@ -125,10 +126,13 @@ class CapacityShortfall:
     school_class: SchoolClass
     seats: int
     students: int
+    over: int = 0  # students in a section beyond its capacity (chosen by the user)
 
     @property
     def short_by(self) -> int:
-        return self.students - self.seats
+        """How many students don't fit: more than the free seats, or more in a section than
+        it holds."""
+        return max(self.students - self.seats, self.over, 1)
 
     @property
     def message(self) -> str:
@@ -463,12 +467,11 @@ def continuing_class(
             (source_grade.name, target_grade.name),
         ]
     for attr in ("code", "name"):
-        wanted = _renamed(getattr(current, attr), swaps)
-        if not wanted:
-            continue
-        found = [c for c in candidates if getattr(c, attr).strip().lower() in wanted]
-        if len(found) == 1:
-            return found[0], "", ""
+        # In order of preference: "Class 101" → "Class 201" before "Class 102"/"Class 202".
+        for wanted in _renamed(getattr(current, attr), swaps):
+            found = [c for c in candidates if getattr(c, attr).strip().lower() == wanted]
+            if len(found) == 1:
+                return found[0], "", ""
     if len(candidates) == 1:
         return candidates[0], "", ""
     siblings = ladder.sources.get((current.grade_id, current.kind), [])
@@ -481,24 +484,24 @@ def continuing_class(
     )
 
 
-def _renamed(value: str, swaps: list[tuple[str, str]]) -> set[str]:
-    """`value` with each single occurrence, and with every occurrence, of a swap's first
-    string replaced by its second (lower case)."""
+def _renamed(value: str, swaps: list[tuple[str, str]]) -> list[str]:
+    """`value` with a swap's first string replaced by its second (lower case), most likely
+    first: its first occurrence, then every occurrence, then each other single one."""
     value = value.strip().lower()
     if not value:
-        return set()
-    names = set()
+        return []
+    names: list[str] = []
     for old, new in swaps:
         old, new = old.lower(), new.lower()
         if not old:
-            names.add(value)
+            names.append(value)
             continue
         starts = [m.start() for m in re.finditer(re.escape(old), value)]
-        for start in starts:
-            names.add(value[:start] + new + value[start + len(old) :])
-        if starts:
-            names.add(value.replace(old, new))
-    return names
+        if not starts:
+            continue
+        singles = [value[:start] + new + value[start + len(old) :] for start in starts]
+        names += [singles[0], value.replace(old, new), *singles[1:]]
+    return list(dict.fromkeys(names))
 
 
 def _set_targets(row: PromotionRow, ladder: _Ladder, *, keep_choices: bool = False) -> None:
@@ -549,6 +552,20 @@ def calculate_promotion_targets(
             of the highest grade and promote the rest.
         actions: student id → PromotionAction, overriding the default for those students.
     """
+    rows = _targets(
+        enrollments=enrollments, ladder=ladder, default_action=default_action, actions=actions
+    )
+    _rebalance_all(rows, ladder)
+    return rows
+
+
+def _targets(
+    *,
+    enrollments: Iterable[Enrollment],
+    ladder: _Ladder,
+    default_action: str | None,
+    actions: Mapping[int, str] | None,
+) -> list[PromotionRow]:
     actions = actions or {}
     rows = []
     for enrollment in enrollments:
@@ -560,7 +577,6 @@ def calculate_promotion_targets(
         row = PromotionRow(student=enrollment.student, from_enrollment=enrollment, action=action)
         _set_targets(row, ladder)
         rows.append(row)
-    _rebalance_all(rows, ladder)
     return rows
 
 
@@ -626,17 +642,17 @@ def rebalance_sections(
         unplaced = list(queue)
         for row in unplaced:
             row.to_section = None
-        over = sum(
+        over = len(unplaced) + sum(
             max(0, size[s.pk] - capacity[s.pk]) for s in sections if capacity[s.pk] is not None
         )
-        if unplaced or over:
+        if over:
             seats = sum(
                 max(0, capacity[s.pk] - ladder.seats_taken.get(s.pk, 0))
                 for s in sections
                 if capacity[s.pk] is not None
             )
             shortfall = CapacityShortfall(
-                school_class=school_class, seats=seats, students=len(rows)
+                school_class=school_class, seats=seats, students=len(rows), over=over
             )
     else:
         for row in rows:
@@ -714,14 +730,14 @@ def preview_promotion(
     enrollments = list(
         _filtered(get_eligible_students(academic_year=from_year, to_year=to_year), filters)
     )
-    rows = calculate_promotion_targets(
+    rows = _targets(
         enrollments=enrollments,
         ladder=ladder,
         default_action=filters["default_action"] or None,
         actions=actions,
     )
-    rows.sort(key=lambda r: _name_key(r.student))
     shortfalls = _rebalance_all(rows, ladder)
+    rows.sort(key=lambda r: _name_key(r.student))
     return _summary(rows, shortfalls)
 
 
@@ -781,7 +797,10 @@ def plan_promotion(
     if run is not None:
         run = PromotionRun.objects.select_for_update().get(pk=run.pk)
         if run.status != PromotionRun.Status.DRAFT:
-            raise PromotionError(f"Run #{run.pk} is {run.get_status_display().lower()}.")
+            raise PromotionError(
+                f"Run #{run.pk} was {run.get_status_display().lower()} meanwhile by another "
+                "admin: start a new plan from the promotion history."
+            )
         if (run.school_id, run.from_year_id, run.to_year_id) != (
             school.pk,
             from_year.pk,
@@ -850,36 +869,26 @@ def summarise_run(run: PromotionRun, *, ladder: _Ladder | None = None) -> Promot
 
 
 def _shortfalls(rows: list[PromotionRow], ladder: _Ladder) -> list[CapacityShortfall]:
-    """The capacity check of stored rows, without moving anyone."""
-    by_class: dict[int, list[PromotionRow]] = defaultdict(list)
-    for row in rows:
-        if row.to_class_id is not None:
-            by_class[row.to_class_id].append(row)
-    shortfalls = []
-    for class_id, class_rows in by_class.items():
-        sections = ladder.sections.get(class_id, [])
-        if not sections or any(s.capacity is None for s in sections):
-            continue
-        seats = sum(max(0, s.capacity - ladder.seats_taken.get(s.pk, 0)) for s in sections)
-        in_sections = Counter(r.to_section_id for r in class_rows)
-        over = any(
-            ladder.seats_taken.get(s.pk, 0) + in_sections.get(s.pk, 0) > s.capacity
-            for s in sections
-        )
-        if len(class_rows) > seats or over or in_sections.get(None):
-            school_class = ladder.classes_by_id.get(class_id) or class_rows[0].to_class
-            shortfalls.append(
-                CapacityShortfall(school_class=school_class, seats=seats, students=len(class_rows))
-            )
-    return sorted(shortfalls, key=lambda s: (s.school_class.name, s.school_class.pk))
+    """The capacity check of stored rows: the shortfalls execution would meet (it places
+    the students whose section the user did not choose again), without moving anyone."""
+    kept = [(row, row.to_section, row.section_chosen, row.roll_number) for row in rows]
+    shortfalls = _rebalance_all(list(rows), ladder)
+    for row, section, chosen, roll_number in kept:
+        row.to_section, row.section_chosen, row.roll_number = section, chosen, roll_number
+    return shortfalls
 
 
-def _draft_for_update(run: PromotionRun) -> PromotionRun:
-    run = (
+def _locked(run: PromotionRun) -> PromotionRun:
+    """The run read again under a row lock, with its school and years."""
+    return (
         PromotionRun.objects.select_for_update()
         .select_related("school", "from_year", "to_year")
         .get(pk=run.pk)
     )
+
+
+def _draft_for_update(run: PromotionRun) -> PromotionRun:
+    run = _locked(run)
     if run.status != PromotionRun.Status.DRAFT:
         raise PromotionError(
             f"Run #{run.pk} is {run.get_status_display().lower()}: its plan can't be changed."
@@ -1059,11 +1068,14 @@ def _lock_years(run: PromotionRun) -> None:
     004, 5.3). Must run inside the caller's transaction; NOWAIT is ignored on SQLite,
     which allows one writer at a time anyway."""
     try:
-        list(
-            AcademicYear.objects.select_for_update(nowait=True)
-            .filter(pk__in=[run.from_year_id, run.to_year_id])
-            .order_by("pk")
-        )
+        # A savepoint: after a refused lock the transaction stays usable (the message below
+        # may still have to read the years' names).
+        with transaction.atomic():
+            list(
+                AcademicYear.objects.select_for_update(nowait=True)
+                .filter(pk__in=[run.from_year_id, run.to_year_id])
+                .order_by("pk")
+            )
     except DatabaseError as exc:
         raise PromotionBusy(
             f"Another promotion between {run.from_year} and {run.to_year} is running right "
@@ -1089,11 +1101,7 @@ def execute_promotion(*, run: PromotionRun, actor: User) -> PromotionResult:
     started = time.perf_counter()
     with transaction.atomic():
         _lock_years(run)
-        run = (
-            PromotionRun.objects.select_for_update()
-            .select_related("school", "from_year", "to_year")
-            .get(pk=run.pk)
-        )
+        run = _locked(run)
         if run.status != PromotionRun.Status.DRAFT:
             raise PromotionError(
                 f"Run #{run.pk} is already {run.get_status_display().lower()}; nothing was changed."
@@ -1103,33 +1111,21 @@ def execute_promotion(*, run: PromotionRun, actor: User) -> PromotionResult:
         if not rows:
             raise PromotionError("This promotion has no students.")
         _check_still_current(run, rows)
+        planned = {r.pk: (r.to_section_id, r.section_chosen, r.roll_number) for r in rows}
         # Seats may have been taken since the plan was made: rebalance the sections the
         # user did not choose, then refuse if anything is still wrong.
         shortfalls = _rebalance_all(rows, ladder)
         summary = _summary(rows, shortfalls)
         if summary.problems:
             raise PromotionError(summary.problems)
-        counts = _apply(run, rows, actor=actor)
+        counts = _apply(run, rows, actor=actor, planned=planned)
         seconds = time.perf_counter() - started
         now = timezone.now()
         run.status = PromotionRun.Status.EXECUTED
         run.executed_at, run.executed_by, run.updated_by = now, actor, actor
         run.save(update_fields=["status", "executed_at", "executed_by", "updated_by", "updated_at"])
-        log = PromotionLog.objects.create(
-            school=run.school,
-            run=run,
-            event=PromotionLog.Event.EXECUTED,
-            from_academic_year=run.from_year,
-            to_academic_year=run.to_year,
-            promoted_by=actor,
-            promotion_type=run.mode,
-            total_students=len(rows),
-            promoted_count=counts[PromotionAction.PROMOTE],
-            retained_count=counts[PromotionAction.RETAIN],
-            graduated_count=counts[PromotionAction.GRADUATE],
-            left_count=counts[PromotionAction.LEAVE],
-            seconds=seconds,
-            notes=run.notes,
+        log = _log(
+            run, PromotionLog.Event.EXECUTED, counts, actor=actor, seconds=seconds, notes=run.notes
         )
     return PromotionResult(
         success=True,
@@ -1176,8 +1172,20 @@ _OLD_STATUS = {
 }
 
 
-def _apply(run: PromotionRun, rows: list[PromotionRow], *, actor: User) -> Counter:
-    """The writes of an execution: a bulk statement per table, whatever the number of rows."""
+def _apply(
+    run: PromotionRun,
+    rows: list[PromotionRow],
+    *,
+    actor: User,
+    planned: Mapping[int, tuple[int | None, bool, int | None]],
+) -> Counter:
+    """The writes of an execution: a few statements per table, whatever the number of rows.
+
+    Updates go by value (one UPDATE per new status, say) or through a subquery, not with
+    bulk_update: its CASE over every id makes each row's update scan the whole list, which
+    took seconds for 2,000 students (`benchmark_promotion`). `planned` is each row's stored
+    (to_section, section_chosen, roll_number), so only rows the rebalance moved are saved.
+    """
     to_year = run.to_year
     staying = [r for r in rows if r.action in (PromotionAction.PROMOTE, PromotionAction.RETAIN)]
     new_enrollments = Enrollment.objects.bulk_create(
@@ -1204,15 +1212,20 @@ def _apply(run: PromotionRun, rows: list[PromotionRow], *, actor: User) -> Count
         row.new_enrollment = enrollment
     _add_memberships(run, staying, actor=actor)
     now = timezone.now()
-    old = []
+    new_status: dict[str, list[int]] = defaultdict(list)
+    before: dict[tuple[str, bool], list[int]] = defaultdict(list)
     for row in rows:
         enrollment = row.from_enrollment
         row.previous_status = enrollment.status
         row.previous_student_active = row.student.is_active
+        before[(row.previous_status, row.previous_student_active)].append(row.pk)
         enrollment.status = _OLD_STATUS[row.action]
         enrollment.updated_by, enrollment.updated_at = actor, now
-        old.append(enrollment)
-    Enrollment.objects.bulk_update(old, ["status", "updated_by", "updated_at"], batch_size=1000)
+        new_status[enrollment.status].append(enrollment.pk)
+    for status, ids in new_status.items():
+        Enrollment.objects.filter(pk__in=ids).update(
+            status=status, updated_by=actor, updated_at=now
+        )
     leaving = [
         r.student
         for r in rows
@@ -1221,21 +1234,40 @@ def _apply(run: PromotionRun, rows: list[PromotionRow], *, actor: User) -> Count
     for student in leaving:
         student.is_active = False
         student.updated_by, student.updated_at = actor, now
-    StudentProfile.objects.bulk_update(
-        leaving, ["is_active", "updated_by", "updated_at"], batch_size=1000
-    )
+    if leaving:
+        StudentProfile.objects.filter(pk__in=[s.pk for s in leaving]).update(
+            is_active=False, updated_by=actor, updated_at=now
+        )
+    for (status, active), ids in before.items():
+        PromotionRow.objects.filter(pk__in=ids).update(
+            previous_status=status, previous_student_active=active
+        )
+    if staying:
+        # A student has one enrollment a year, and the new one was made just now.
+        PromotionRow.objects.filter(pk__in=[r.pk for r in staying]).update(
+            new_enrollment=Subquery(
+                Enrollment.objects.filter(
+                    academic_year=to_year, student=OuterRef("student")
+                ).values("pk")[:1]
+            )
+        )
+    joined = [r for r in staying if r.new_membership is not None]
+    if joined:
+        # Unique per student, class and first day: the membership made just now.
+        PromotionRow.objects.filter(pk__in=[r.pk for r in joined]).update(
+            new_membership=Subquery(
+                Membership.objects.filter(
+                    student=OuterRef("student"),
+                    school_class=OuterRef("to_class"),
+                    joined_on=to_year.start_date,
+                ).values("pk")[:1]
+            )
+        )
+    moved = [
+        r for r in rows if planned.get(r.pk) != (r.to_section_id, r.section_chosen, r.roll_number)
+    ]
     PromotionRow.objects.bulk_update(
-        rows,
-        [
-            "new_enrollment",
-            "new_membership",
-            "previous_status",
-            "previous_student_active",
-            "to_section",
-            "section_chosen",
-            "roll_number",
-        ],
-        batch_size=1000,
+        moved, ["to_section", "section_chosen", "roll_number"], batch_size=1000
     )
     return Counter(row.action for row in rows)
 
@@ -1269,6 +1301,28 @@ def _add_memberships(run: PromotionRun, rows: list[PromotionRow], *, actor: User
     )
     for row, membership in zip(new_rows, memberships, strict=True):
         row.new_membership = membership
+
+
+def _log(
+    run: PromotionRun, event: str, counts: Counter, *, actor: User, seconds: float, notes: str
+) -> PromotionLog:
+    """The audit entry of an execution or undo, with the seed's counts (seed 004, 1.4)."""
+    return PromotionLog.objects.create(
+        school=run.school,
+        run=run,
+        event=event,
+        from_academic_year=run.from_year,
+        to_academic_year=run.to_year,
+        promoted_by=actor,
+        promotion_type=run.mode,
+        total_students=sum(counts.values()),
+        promoted_count=counts[PromotionAction.PROMOTE],
+        retained_count=counts[PromotionAction.RETAIN],
+        graduated_count=counts[PromotionAction.GRADUATE],
+        left_count=counts[PromotionAction.LEAVE],
+        seconds=seconds,
+        notes=notes,
+    )
 
 
 def undo_blockers(run: PromotionRun) -> list[str]:
@@ -1313,11 +1367,7 @@ def undo_promotion(*, run: PromotionRun, actor: User) -> PromotionLog:
     started = time.perf_counter()
     with transaction.atomic():
         _lock_years(run)
-        run = (
-            PromotionRun.objects.select_for_update()
-            .select_related("school", "from_year", "to_year")
-            .get(pk=run.pk)
-        )
+        run = _locked(run)
         reasons = undo_blockers(run)
         if reasons:
             raise PromotionError(reasons)
@@ -1329,37 +1379,30 @@ def undo_promotion(*, run: PromotionRun, actor: User) -> PromotionLog:
             pk__in=[r.new_enrollment_id for r in rows if r.new_enrollment_id]
         ).delete()
         now = timezone.now()
-        old, students = [], []
+        # By value, not bulk_update (see `_apply`): an UPDATE per old status and flag.
+        statuses: dict[str, list[int]] = defaultdict(list)
+        flags: dict[bool, list[int]] = defaultdict(list)
         for row in rows:
-            enrollment = row.from_enrollment
-            enrollment.status = row.previous_status or Enrollment.Status.ACTIVE
-            enrollment.updated_by, enrollment.updated_at = actor, now
-            old.append(enrollment)
+            statuses[row.previous_status or Enrollment.Status.ACTIVE].append(row.from_enrollment_id)
             if row.previous_student_active is not None:
-                row.student.is_active = row.previous_student_active
-                row.student.updated_by, row.student.updated_at = actor, now
-                students.append(row.student)
-        Enrollment.objects.bulk_update(old, ["status", "updated_by", "updated_at"], batch_size=1000)
-        StudentProfile.objects.bulk_update(
-            students, ["is_active", "updated_by", "updated_at"], batch_size=1000
-        )
+                flags[row.previous_student_active].append(row.student_id)
+        for status, ids in statuses.items():
+            Enrollment.objects.filter(pk__in=ids).update(
+                status=status, updated_by=actor, updated_at=now
+            )
+        for active, ids in flags.items():
+            StudentProfile.objects.filter(pk__in=ids).update(
+                is_active=active, updated_by=actor, updated_at=now
+            )
         counts = Counter(row.action for row in rows)
         run.status = PromotionRun.Status.REVERTED
         run.reverted_at, run.reverted_by, run.updated_by = now, actor, actor
         run.save(update_fields=["status", "reverted_at", "reverted_by", "updated_by", "updated_at"])
-        return PromotionLog.objects.create(
-            school=run.school,
-            run=run,
-            event=PromotionLog.Event.REVERTED,
-            from_academic_year=run.from_year,
-            to_academic_year=run.to_year,
-            promoted_by=actor,
-            promotion_type=run.mode,
-            total_students=len(rows),
-            promoted_count=counts[PromotionAction.PROMOTE],
-            retained_count=counts[PromotionAction.RETAIN],
-            graduated_count=counts[PromotionAction.GRADUATE],
-            left_count=counts[PromotionAction.LEAVE],
+        return _log(
+            run,
+            PromotionLog.Event.REVERTED,
+            counts,
+            actor=actor,
             seconds=time.perf_counter() - started,
             notes=f"Undid run #{run.pk}.",
         )

@@ -5,14 +5,23 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from academics.admin import PromotionRowInline, ReadOnlyAdminMixin
 from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
     Holiday,
     Membership,
+    PromotionAction,
+    PromotionLog,
+    PromotionMode,
+    PromotionRow,
+    PromotionRun,
     Role,
     School,
     SchoolClass,
@@ -24,6 +33,7 @@ from academics.models import (
     TimetableSlot,
     User,
 )
+from academics.services.promotion import execute_promotion, plan_promotion
 from attendance.models import (
     AttendanceRecord,
     StaffAbsence,
@@ -51,18 +61,24 @@ from tests.attendance.factories import AttendanceRecordFactory, TotalSessionsOve
 pytestmark = pytest.mark.django_db
 
 
+# Models shown only inside another model's change page, with the inline that shows them.
+SHOWN_INLINE = {PromotionRow: (PromotionRun, PromotionRowInline)}
+
 # Every model of the two apps, from the registry, so a new model without an admin fails.
 MODELS = sorted(
     (
         model
         for app in ("academics", "attendance")
         for model in apps.get_app_config(app).get_models()
-        if not model.__name__.startswith("Historical")
+        if not model.__name__.startswith("Historical") and model not in SHOWN_INLINE
     ),
     # School first: some tests take MODELS[1:] as "all but School".
     key=lambda model: (model is not School, model._meta.label),
 )
 MODEL_IDS = [m._meta.label for m in MODELS]
+# Written only by their services (promotion runs and their log): nobody adds or changes.
+READ_ONLY = {m for m in MODELS if isinstance(admin.site._registry.get(m), ReadOnlyAdminMixin)}
+EDITABLE = [m for m in MODELS[1:] if m not in READ_ONLY]  # all but School and the read-only
 
 
 def url(model, view: str, *args) -> str:
@@ -82,6 +98,36 @@ def populate(school: School) -> dict[type, object]:
     student = StudentProfileFactory(school=school)
     membership = MembershipFactory(student=student, school_class=school_class)
     slot = TimetableSlotFactory(school_class=school_class, subject=subject, teacher=teacher)
+    enrollment = EnrollmentFactory(
+        student=student,
+        academic_year=year,
+        grade=grade,
+        school_class=school_class,
+        section=section,
+        roll_number=1,
+    )
+    next_year = AcademicYearFactory(
+        school=school,
+        start_date=datetime.date(2027, 8, 16),
+        end_date=datetime.date(2028, 6, 30),
+        is_current=False,
+    )
+    run = PromotionRun.objects.create(
+        school=school,
+        from_year=year,
+        to_year=next_year,
+        status=PromotionRun.Status.EXECUTED,
+        created_by=teacher,
+    )
+    promotion_row = PromotionRow.objects.create(
+        run=run,
+        student=student,
+        from_enrollment=enrollment,
+        action=PromotionAction.PROMOTE,
+        to_grade=grade,
+        roll_number=1,
+        previous_status=Enrollment.Status.ACTIVE,
+    )
     return {
         School: school,
         User: teacher,
@@ -93,14 +139,7 @@ def populate(school: School) -> dict[type, object]:
         Section: section,
         StudentProfile: student,
         StaffProfile: StaffProfileFactory(school=school, user=teacher),
-        Enrollment: EnrollmentFactory(
-            student=student,
-            academic_year=year,
-            grade=grade,
-            school_class=school_class,
-            section=section,
-            roll_number=1,
-        ),
+        Enrollment: enrollment,
         Membership: membership,
         TimetableSlot: slot,
         AttendanceRecord: AttendanceRecordFactory(
@@ -122,6 +161,21 @@ def populate(school: School) -> dict[type, object]:
             start_date=datetime.date(2026, 9, 7),
             end_date=datetime.date(2026, 9, 8),
             reason="Family wedding",
+        ),
+        PromotionRun: run,
+        PromotionRow: promotion_row,
+        PromotionLog: PromotionLog.objects.create(
+            school=school,
+            run=run,
+            from_academic_year=year,
+            to_academic_year=next_year,
+            promoted_by=teacher,
+            promotion_type=run.mode,
+            total_students=1,
+            promoted_count=1,
+            retained_count=0,
+            graduated_count=0,
+            left_count=0,
         ),
     }
 
@@ -169,7 +223,7 @@ def test_superuser_opens_every_change_list_add_and_change_form(
     assert listing.status_code == 200
     assert {rows[model].pk, other_rows[model].pk} <= {o.pk for o in change_list_rows(listing)}
     assert client.get(url(model, "change", rows[model].pk)).status_code == 200
-    assert client.get(url(model, "add")).status_code == 200
+    assert client.get(url(model, "add")).status_code == (403 if model in READ_ONLY else 200)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
@@ -185,7 +239,7 @@ def test_school_admin_opens_every_change_list_and_change_form_of_their_school(
     assert client.get(url(model, "change", rows[model].pk)).status_code == 200
 
 
-@pytest.mark.parametrize("model", MODELS[1:], ids=MODEL_IDS[1:])  # all but School
+@pytest.mark.parametrize("model", EDITABLE, ids=[m._meta.label for m in EDITABLE])
 def test_school_admin_opens_every_add_form_without_a_school_field_to_pick(
     client, school_admin, rows, model
 ):
@@ -533,3 +587,149 @@ def test_enrollment_change_list_queries_do_not_grow_with_rows(
     with django_assert_num_queries(11):
         response = client.get(url(Enrollment, "changelist"))
     assert len(change_list_rows(response)) == 1 + extra_rows
+
+
+# --- promotion runs and their log (read-only) ------------------------------------------------
+
+
+def test_models_shown_inline_appear_on_their_parents_page(client, school_admin, rows, other_rows):
+    client.force_login(school_admin)
+    for model, (parent, inline) in SHOWN_INLINE.items():
+        assert inline.model is model and inline in admin.site._registry[parent].inlines
+        response = client.get(url(parent, "change", rows[parent].pk))
+        assert response.status_code == 200
+        shown = [
+            form.instance
+            for formset in response.context["inline_admin_formsets"]
+            if formset.formset.model is model
+            for form in formset.formset.forms
+        ]
+        assert shown == [rows[model]]
+
+
+@pytest.fixture
+def promoted(promotion_school):
+    """The promotion school promoted into 2026-2027, Baker retained."""
+    s = promotion_school
+    baker = StudentProfile.objects.get(school=s.school, user__last_name="Baker")
+    run = plan_promotion(
+        school=s.school,
+        from_year=s.from_year,
+        to_year=s.to_year,
+        mode=PromotionMode.AUTOMATIC,
+        actions={baker.pk: PromotionAction.RETAIN},
+        actor=s.admin,
+    )
+    execute_promotion(run=run, actor=s.admin)
+    return s, run
+
+
+@pytest.mark.parametrize("model", [PromotionRun, PromotionLog], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("who", ["superuser", "school's admin"])
+def test_nobody_adds_changes_or_deletes_promotion_runs_or_their_log(
+    client, superuser, promoted, model, who
+):
+    s, run = promoted
+    client.force_login(superuser if who == "superuser" else s.admin)
+    row = run if model is PromotionRun else run.logs.get()
+    before = (
+        PromotionRun.objects.count(),
+        PromotionRow.objects.count(),
+        PromotionLog.objects.count(),
+    )
+
+    assert client.get(url(model, "add")).status_code == 403
+    assert client.post(url(model, "add"), {}).status_code == 403
+    assert client.get(url(model, "delete", row.pk)).status_code == 403
+    assert client.post(url(model, "delete", row.pk), {"post": "yes"}).status_code == 403
+    assert client.post(url(model, "change", row.pk), {"notes": "edited"}).status_code == 403
+
+    listing = client.get(url(model, "changelist"))
+    assert listing.status_code == 200
+    assert b"delete_selected" not in listing.content
+    assert f'href="{url(model, "add")}"'.encode() not in listing.content
+    after = (
+        PromotionRun.objects.count(),
+        PromotionRow.objects.count(),
+        PromotionLog.objects.count(),
+    )
+    assert after == before
+    row.refresh_from_db()
+    assert row.notes != "edited"
+
+
+def test_a_run_shows_each_student_where_from_and_where_to(client, promoted):
+    s, run = promoted
+    client.force_login(s.admin)
+
+    response = client.get(url(PromotionRun, "change", run.pk))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="_save"' not in page  # a view, not a form
+    [students] = response.context["inline_admin_formsets"]
+    assert len(students.formset.forms) == 24
+    assert not students.has_add_permission and not students.has_delete_permission
+    baker = next(f for f in students.formset.forms if f.instance.student.user.last_name == "Baker")
+    assert (baker.instance.action, baker.instance.to_class) == ("retain", s.to_classes["9-A"])
+    assert "Grade 9 · 9-A · A" in page  # where the 9-A students came from
+    log_list = f"{url(PromotionLog, 'changelist')}?run__id__exact={run.pk}"
+    assert log_list.replace("&", "&amp;") in page
+
+    logs = client.get(log_list)
+    assert [log.run for log in change_list_rows(logs)] == [run]
+
+
+def test_the_run_list_counts_each_runs_students(client, promoted):
+    s, run = promoted
+    client.force_login(s.admin)
+    listed = change_list_rows(client.get(url(PromotionRun, "changelist")))
+    assert [(r.pk, r.student_count, r.status) for r in listed] == [(run.pk, 24, "executed")]
+
+
+def test_a_school_admin_sees_only_their_schools_promotions(client, school_admin, rows, promoted):
+    s, run = promoted
+    client.force_login(s.admin)
+    for model, ours in ((PromotionRun, run), (PromotionLog, run.logs.get())):
+        assert change_list_rows(client.get(url(model, "changelist"))) == [ours]
+    # The other school's run: neither opened nor listed among its rows.
+    response = client.get(url(PromotionRun, "change", rows[PromotionRun].pk))
+    assert response.status_code == 302
+
+
+def count_queries(client, path: str) -> int:
+    client.get(path)  # warm up: the first request also caches content types
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_promotion_screens_run_no_query_per_row(client, promotion_school):
+    """A run of 2 students and one of 22 open with as many queries; the run and log lists
+    with one run as with two."""
+    s = promotion_school
+    client.force_login(s.admin)
+
+    def run_of(students):
+        run = plan_promotion(
+            school=s.school,
+            from_year=s.from_year,
+            to_year=s.to_year,
+            mode=PromotionMode.MANUAL,
+            filters={"students": [st.pk for st in students]},
+            actor=s.admin,
+        )
+        execute_promotion(run=run, actor=s.admin)
+        return run
+
+    everyone = [st for group in s.students.values() for st in group]
+    small = run_of(everyone[:2])
+    lists = {m: count_queries(client, url(m, "changelist")) for m in (PromotionRun, PromotionLog)}
+    small_page = count_queries(client, url(PromotionRun, "change", small.pk))
+
+    large = run_of(everyone[2:])
+
+    assert large.rows.count() == 22
+    assert count_queries(client, url(PromotionRun, "change", large.pk)) == small_page
+    for model, few in lists.items():
+        assert count_queries(client, url(model, "changelist")) == few, model
