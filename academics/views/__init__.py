@@ -1,8 +1,11 @@
+"""Academics pages: the home redirect here, the promotion wizard (`promotion`) and the
+enrollments list (`enrollments`), one module per area (issue 7)."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .models import Role
+from ..models import Role
 
 
 @login_required

@@ -1,0 +1,258 @@
+"""Parsing and validating the promotion wizard's input (seed 004, 4.1; issue 7, "Wizard")
+and the enrollments list's filters.
+
+Forms decide every 4xx and every message next to a field; the promotion service
+(`academics.services.promotion`) gets model instances and ids, and gives the rest of the
+messages (PromotionError).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Count, Q, QuerySet
+
+from .models import (
+    AcademicYear,
+    Enrollment,
+    Grade,
+    PromotionAction,
+    PromotionMode,
+    PromotionRow,
+    PromotionRun,
+    School,
+    SchoolClass,
+    Section,
+    StudentProfile,
+)
+
+MODE_HELP = {
+    PromotionMode.AUTOMATIC: "Everyone moves up a grade; students of the highest grade graduate.",
+    PromotionMode.MANUAL: "Only the students you tick below are promoted; the rest stay put.",
+    PromotionMode.BULK: "Everyone chosen by the filters gets the same action (e.g. retain).",
+}
+
+
+def years_with_counts(school: School) -> QuerySet[AcademicYear]:
+    """The school's academic years, latest first, each with `students` (enrollments) and
+    `waiting` (active enrollments: students not yet promoted). One query."""
+    return (
+        AcademicYear.objects.filter(school=school)
+        .annotate(
+            students=Count("enrollments"),
+            waiting=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE)),
+        )
+        .order_by("-start_date", "-pk")
+    )
+
+
+def year_label(year: AcademicYear) -> str:
+    """An academic year with its dates and, when annotated by `years_with_counts`, its
+    student counts (step 1's choices)."""
+    counts = ""
+    if hasattr(year, "students"):
+        counts = f" · {year.students} student{'s' if year.students != 1 else ''}"
+        if year.waiting != year.students:
+            counts += f", {year.waiting} waiting"
+    current = " (current)" if year.is_current else ""
+    return f"{year.name}{current} · {year.start_date:%-d %b %Y} – {year.end_date:%-d %b %Y}{counts}"
+
+
+class NextYearForm(forms.Form):
+    """Step 1's "Create the next year" (`create_academic_year`)."""
+
+    source = forms.ModelChoiceField(queryset=AcademicYear.objects.none(), widget=forms.HiddenInput)
+    name = forms.CharField(max_length=50, label="Name", help_text="e.g. 2026-2027")
+    start_date = forms.DateField(
+        label="Starts on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(
+        label="Ends on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    copy_classes = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Copy this year's homeroom classes and sections",
+    )
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = AcademicYear.objects.filter(school=school)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", "The year must end after it starts.")
+        return data
+
+
+class StudentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, student: StudentProfile) -> str:
+        return str(student.user)
+
+
+class PlanForm(forms.Form):
+    """Step 2: the mode and the filters (`plan_promotion`'s `mode` and `filters`)."""
+
+    mode = forms.ChoiceField(
+        choices=PromotionMode.choices, widget=forms.RadioSelect, initial=PromotionMode.AUTOMATIC
+    )
+    grades = forms.ModelMultipleChoiceField(queryset=Grade.objects.none(), required=False)
+    classes = forms.ModelMultipleChoiceField(queryset=SchoolClass.objects.none(), required=False)
+    sections = forms.ModelMultipleChoiceField(queryset=Section.objects.none(), required=False)
+    exclude = StudentChoiceField(queryset=StudentProfile.objects.none(), required=False)
+    students = StudentChoiceField(queryset=StudentProfile.objects.none(), required=False)
+    default_action = forms.ChoiceField(
+        choices=[("", "Choose an action")] + list(PromotionAction.choices), required=False
+    )
+
+    def __init__(
+        self,
+        *args,
+        school: School,
+        from_year: AcademicYear,
+        eligible: QuerySet[Enrollment],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["grades"].queryset = Grade.objects.filter(school=school).order_by("level")
+        classes = SchoolClass.objects.filter(
+            school=school,
+            pk__in=Enrollment.objects.filter(academic_year=from_year).values("school_class"),
+        ).order_by("grade__level", "name", "pk")
+        self.fields["classes"].queryset = classes
+        self.fields["sections"].queryset = (
+            Section.objects.filter(school_class__in=classes)
+            .select_related("school_class")
+            .order_by("school_class__grade__level", "school_class__name", "name")
+        )
+        students = StudentProfile.objects.filter(school=school, pk__in=eligible.values("student"))
+        self.fields["exclude"].queryset = students
+        self.fields["students"].queryset = students
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == PromotionMode.BULK and not data.get("default_action"):
+            self.add_error("default_action", "Bulk mode applies one action to everyone: choose it.")
+        if mode == PromotionMode.MANUAL and not data.get("students"):
+            self.add_error("students", "Manual mode promotes the students you tick: tick one.")
+        return data
+
+    def filters(self) -> dict:
+        """The cleaned choices as `plan_promotion`'s filters (ids)."""
+        data = self.cleaned_data
+        mode = data["mode"]
+        return {
+            "grades": [g.pk for g in data["grades"]],
+            "classes": [c.pk for c in data["classes"]],
+            "sections": [s.pk for s in data["sections"]],
+            "exclude": [s.pk for s in data["exclude"]],
+            "students": [s.pk for s in data["students"]] if mode == PromotionMode.MANUAL else [],
+            "default_action": data["default_action"] if mode == PromotionMode.BULK else "",
+        }
+
+
+class RowEditForm(forms.Form):
+    """Step 3's inline edit of one row. The `was_*` fields carry what the editor showed
+    when it was drawn, so only what the user changed is sent to `update_promotion_rows`
+    (a target left as it was is planned again by the service, e.g. on Retain)."""
+
+    action = forms.ChoiceField(choices=PromotionAction.choices)
+    to_grade = forms.ModelChoiceField(queryset=Grade.objects.none(), required=False)
+    to_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), required=False)
+    to_section = forms.ModelChoiceField(queryset=Section.objects.none(), required=False)
+    notes = forms.CharField(max_length=500, required=False)
+    was_to_grade = forms.IntegerField(required=False)
+    was_to_class = forms.IntegerField(required=False)
+    was_to_section = forms.IntegerField(required=False)
+
+    def __init__(self, *args, run: PromotionRun, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_grade"].queryset = Grade.objects.filter(school_id=run.school_id)
+        self.fields["to_class"].queryset = SchoolClass.objects.filter(
+            Q(academic_year__isnull=True) | Q(academic_year_id=run.to_year_id),
+            school_id=run.school_id,
+            is_active=True,
+            grade__isnull=False,
+        )
+        self.fields["to_section"].queryset = Section.objects.filter(
+            school_id=run.school_id, is_active=True
+        )
+
+    def changes(self, row: PromotionRow) -> dict:
+        """`update_promotion_rows`' keyword arguments for what the user changed in `row`."""
+        data = self.cleaned_data
+        changes: dict = {}
+        action = data["action"]
+        if action != row.action:
+            changes["action"] = action
+        if data["notes"].strip() != row.notes:
+            changes["notes"] = data["notes"]
+        if action not in (PromotionAction.PROMOTE, PromotionAction.RETAIN):
+            return changes
+        grade, school_class, section = data["to_grade"], data["to_class"], data["to_section"]
+        if grade is not None and grade.pk != data["was_to_grade"]:
+            changes["to_grade"] = grade
+        if school_class is not None and (
+            school_class.pk != data["was_to_class"] or "to_grade" in changes
+        ):
+            changes["to_class"] = school_class
+        if section is not None and (section.pk != data["was_to_section"] or "to_class" in changes):
+            changes["to_section"] = section
+            changes.setdefault("to_class", school_class or section.school_class)
+        return changes
+
+
+class BulkForm(forms.Form):
+    """Step 3's bulk actions on the ticked rows: set their action, or their class."""
+
+    OPS = [("action", "Set action"), ("class", "Set class")]
+
+    op = forms.ChoiceField(choices=OPS)
+    rows = forms.ModelMultipleChoiceField(
+        queryset=PromotionRow.objects.none(),
+        error_messages={"required": "Tick the students to change first."},
+    )
+    action = forms.ChoiceField(choices=[("", "Action…")] + list(PromotionAction.choices),
+                               required=False)  # fmt: skip
+    to_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), required=False)
+
+    def __init__(self, *args, run: PromotionRun, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].queryset = PromotionRow.objects.filter(run=run)
+        self.fields["to_class"].queryset = SchoolClass.objects.filter(
+            Q(academic_year__isnull=True) | Q(academic_year_id=run.to_year_id),
+            school_id=run.school_id,
+            is_active=True,
+            grade__isnull=False,
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("op") == "action" and not data.get("action"):
+            self.add_error("action", "Choose the action to set.")
+        if data.get("op") == "class" and not data.get("to_class"):
+            self.add_error("to_class", "Choose the class to set.")
+        return data
+
+
+class ConfirmForm(forms.Form):
+    """Step 4: the checkbox that must be ticked before Execute."""
+
+    understood = forms.BooleanField(
+        error_messages={"required": "Tick the box to confirm that you understand the change."}
+    )
+
+
+class EnrollmentFilterForm(forms.Form):
+    """The enrollments list's filters; unknown ids simply match nothing."""
+
+    year = forms.IntegerField(required=False, min_value=1)
+    grade = forms.IntegerField(required=False, min_value=1)
+    school_class = forms.IntegerField(required=False, min_value=1)
+    section = forms.IntegerField(required=False, min_value=1)
+    run = forms.IntegerField(required=False, min_value=1)
+    status = forms.ChoiceField(
+        choices=[("", "Any status")] + list(Enrollment.Status.choices), required=False
+    )
