@@ -1,4 +1,5 @@
-"""Production settings: `check --deploy` is clean and static files are served (whitenoise).
+"""Production settings: `check --deploy` is clean, static files are served (whitenoise),
+cookies are secure, every page is redirected to https but the load balancer's /healthz.
 
 These run `manage.py` in a subprocess because settings are read once per process.
 """
@@ -8,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 PRODUCTION_ENV = {
@@ -17,11 +19,16 @@ PRODUCTION_ENV = {
 }
 
 
-def run_in_production(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+def run_in_production(
+    *args: str, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run Python (`manage.py …` or `-c …`) with the production environment: DEBUG off, a
+    real secret key, a host name, SQLite in `tmp_path` unless `extra_env` says otherwise."""
     env = {**os.environ, **PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static")}
-    # The test run's own settings are not production's: SQLite, and async safety on.
-    env.pop("DATABASE_URL", None)
+    # The test run's own settings are not production's: async safety on, its own database.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'production.sqlite3'}"
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, *args],
         cwd=settings.BASE_DIR,
@@ -62,3 +69,78 @@ def test_static_files_are_served_when_debug_is_off(tmp_path):
     )
     assert status == "200"
     assert "max-age" in served.stdout
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> str:
+    """Static files collected once, as a deployment does: pages need the manifest."""
+    root = tmp_path_factory.mktemp("collected")
+    collected = run_in_production(
+        "manage.py",
+        "collectstatic",
+        "--noinput",
+        tmp_path=root,
+        extra_env={"STATIC_ROOT": str(root)},
+    )
+    assert collected.returncode == 0, collected.stderr
+    return str(root)
+
+
+def production_probe(code: str, tmp_path: Path, **extra_env: str) -> list[str]:
+    """Run `code` after django.setup() in production; return its printed lines."""
+    probe = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+        "django.setup();"
+        "from django.conf import settings; from django.test import Client;" + code
+    )
+    result = run_in_production("-c", probe, tmp_path=tmp_path, extra_env=extra_env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_cookies_are_secure_and_same_site_in_production(tmp_path, static_root):
+    lines = production_probe(
+        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
+        " settings.SESSION_COOKIE_HTTPONLY, settings.SESSION_COOKIE_SAMESITE,"
+        " settings.CSRF_COOKIE_SAMESITE, settings.SECURE_PROXY_SSL_HEADER[0]);"
+        "r = Client(HTTP_HOST='rollbook.example').get('/accounts/login/', secure=True);"
+        "c = r.cookies[settings.CSRF_COOKIE_NAME];"
+        "print(r.status_code, bool(c['secure']), c['samesite'])",
+        tmp_path,
+        STATIC_ROOT=static_root,
+    )
+    assert lines == [
+        "True True True Lax Lax HTTP_X_FORWARDED_PROTO",
+        "200 True Lax",  # the login page's CSRF cookie only travels over https
+    ]
+
+
+def test_plain_http_is_redirected_but_healthz_answers(tmp_path, static_root):
+    """A load balancer probes the application servers over plain HTTP: /healthz answers
+    there, while every page sends the browser to https."""
+    lines = production_probe(
+        "c = Client(HTTP_HOST='rollbook.example');"
+        "r = c.get('/accounts/login/'); print(r.status_code, r['Location']);"
+        "r = c.get('/healthz'); print(r.status_code, r.content.decode());"
+        "r = c.get('/accounts/login/', HTTP_X_FORWARDED_PROTO='https'); print(r.status_code)",
+        tmp_path,
+        STATIC_ROOT=static_root,
+    )
+    assert lines == [
+        "301 https://rollbook.example/accounts/login/",
+        '200 {"status": "ok", "database": "ok"}',
+        "200",  # behind the proxy, X-Forwarded-Proto: https counts as https
+    ]
+
+
+def test_the_production_settings_read_the_proxy_and_origins_from_the_environment(tmp_path):
+    lines = production_probe(
+        "print(settings.CSRF_TRUSTED_ORIGINS, settings.TRUSTED_PROXY_COUNT,"
+        " settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds())",
+        tmp_path,
+        CSRF_TRUSTED_ORIGINS="https://rollbook.example,https://www.rollbook.example",
+        TRUSTED_PROXY_COUNT="2",
+        LOGIN_FAILURE_LIMIT="10",
+        LOGIN_COOLOFF_MINUTES="30",
+    )
+    assert lines == ["['https://rollbook.example', 'https://www.rollbook.example'] 2 10 1800.0"]

@@ -1,0 +1,72 @@
+"""Login throttling hooks for django-axes (issue 8): which address a request comes from,
+and the page a locked-out person sees.
+
+Settings: `AXES_CLIENT_IP_CALLABLE = "academics.throttling.client_ip"` and
+`AXES_LOCKOUT_CALLABLE = "academics.throttling.lockout_response"` (config/settings.py).
+"""
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the person signing in, as the trusted reverse proxies saw it.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For
+    (nginx: `$proxy_add_x_forwarded_for`), so behind `TRUSTED_PROXY_COUNT` = N proxies the
+    client is the Nth entry from the right. Entries further left were written by the
+    client and are not trusted: a guesser cannot dodge the lockout by sending a made-up
+    X-Forwarded-For. With N = 0 (no proxy, the default) X-Forwarded-For is ignored.
+
+    Args:
+        request: the sign-in request.
+
+    Returns:
+        The client's address; REMOTE_ADDR when there is no proxy or the header has fewer
+        entries than proxies (a request that did not come through them all).
+
+    Rule source: issue 8 (login throttling behind a reverse proxy).
+    """
+    remote_addr = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote_addr
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote_addr
+    return forwarded[-proxies]
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """The page shown instead of signing in once a username is locked out from an address.
+
+    Args:
+        request: the sign-in request that was refused.
+        original_response: the response the login view produced (unused: it is replaced).
+        credentials: the submitted credentials (unused; the password is never shown).
+
+    Returns:
+        The "account locked" page with status `AXES_HTTP_RESPONSE_CODE` (429, Too Many
+        Requests) and a Retry-After header; it says how many minutes to wait.
+
+    Rule source: issue 8 (login throttling: tell the user clearly).
+    """
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
