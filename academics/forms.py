@@ -60,7 +60,14 @@ def year_label(year: AcademicYear) -> str:
 class NextYearForm(forms.Form):
     """Step 1's "Create the next year" (`create_academic_year`)."""
 
-    source = forms.ModelChoiceField(queryset=AcademicYear.objects.none(), widget=forms.HiddenInput)
+    source = forms.ModelChoiceField(
+        queryset=AcademicYear.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose the From year first: the new year follows it.",
+            "invalid_choice": "That From year is not one of this school's: choose it again.",
+        },
+    )
     name = forms.CharField(max_length=50, label="Name", help_text="e.g. 2026-2027")
     start_date = forms.DateField(
         label="Starts on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -86,7 +93,27 @@ class NextYearForm(forms.Form):
         return data
 
 
-class StudentChoiceField(forms.ModelMultipleChoiceField):
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses a posted id a bigint column cannot hold
+    before querying (issue 8, "Bad input"): Django's own check sends 2**64 to the
+    database, where it raises OverflowError (a 500) instead of missing."""
+
+    def _check_values(self, value):
+        """Raise ValidationError (`invalid_pk_value`) for any value that is not a whole
+        number below 2**63; then Django's own checks. Returns the chosen rows."""
+        if self.to_field_name is None:
+            for pk in value:
+                text = str(pk).strip()
+                if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+class StudentChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, student: StudentProfile) -> str:
         return str(student.user)
 
@@ -97,9 +124,9 @@ class PlanForm(forms.Form):
     mode = forms.ChoiceField(
         choices=PromotionMode.choices, widget=forms.RadioSelect, initial=PromotionMode.AUTOMATIC
     )
-    grades = forms.ModelMultipleChoiceField(queryset=Grade.objects.none(), required=False)
-    classes = forms.ModelMultipleChoiceField(queryset=SchoolClass.objects.none(), required=False)
-    sections = forms.ModelMultipleChoiceField(queryset=Section.objects.none(), required=False)
+    grades = IdMultipleChoiceField(queryset=Grade.objects.none(), required=False)
+    classes = IdMultipleChoiceField(queryset=SchoolClass.objects.none(), required=False)
+    sections = IdMultipleChoiceField(queryset=Section.objects.none(), required=False)
     exclude = StudentChoiceField(queryset=StudentProfile.objects.none(), required=False)
     students = StudentChoiceField(queryset=StudentProfile.objects.none(), required=False)
     default_action = forms.ChoiceField(
@@ -210,7 +237,7 @@ class BulkForm(forms.Form):
     OPS = [("action", "Set action"), ("class", "Set class")]
 
     op = forms.ChoiceField(choices=OPS)
-    rows = forms.ModelMultipleChoiceField(
+    rows = IdMultipleChoiceField(
         queryset=PromotionRow.objects.none(),
         error_messages={"required": "Tick the students to change first."},
     )
@@ -243,6 +270,16 @@ class ConfirmForm(forms.Form):
     understood = forms.BooleanField(
         error_messages={"required": "Tick the box to confirm that you understand the change."}
     )
+
+    def clean_understood(self) -> bool:
+        """Only the value a ticked box sends ("on") confirms: Django's checkbox takes any
+        other text but "false" as ticked ("0", "off", "no"), which must not execute a
+        promotion (issue 8, "Bad input"). Raises ValidationError ("required") otherwise."""
+        if self.data.get("understood") != "on":
+            raise forms.ValidationError(
+                self.fields["understood"].error_messages["required"], code="required"
+            )
+        return True
 
 
 class EnrollmentFilterForm(forms.Form):

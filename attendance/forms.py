@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.db.models import Q
 
 from academics.models import STAFF_ROLES, Role, School, SchoolClass, StudentProfile, User
+from academics.validators import date_within_reason
 
 from .models import MARKABLE_STATUSES, Status
 from .selectors.reports import PeriodKind
@@ -26,7 +26,7 @@ def end_not_before_start(form: forms.Form, start_field: str, end_field: str, mes
 class DayForm(forms.Form):
     """The date picker of "My periods" (school-local date)."""
 
-    date = forms.DateField(required=False)
+    date = forms.DateField(required=False, validators=[date_within_reason])
 
 
 class MarkAttendanceForm(forms.Form):
@@ -245,31 +245,20 @@ class LeaveDecisionForm(forms.Form):
 MAX_NOT_TAKEN_DAYS = 366
 
 
-# Dates far outside any school year would only overflow the previous/next arithmetic
-# (date.max + 1 day); refuse them like any other unreadable date.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-LATEST_DATE = datetime.date(2999, 12, 31)
-
-
-def _within_reason(value: datetime.date | None) -> None:
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise forms.ValidationError("Choose a date between 1900 and 2999.")
-
-
 class ReportPeriodForm(forms.Form):
     period = forms.ChoiceField(choices=PeriodKind.choices, required=False)
-    date = forms.DateField(required=False, validators=[_within_reason])
+    date = forms.DateField(required=False, validators=[date_within_reason])
 
 
 class RegisterMonthForm(forms.Form):
     month = forms.DateField(
-        required=False, input_formats=["%Y-%m", "%Y-%m-%d"], validators=[_within_reason]
+        required=False, input_formats=["%Y-%m", "%Y-%m-%d"], validators=[date_within_reason]
     )
 
 
 class NotTakenForm(forms.Form):
-    start = forms.DateField(required=False, label="From", validators=[_within_reason])
-    end = forms.DateField(required=False, label="To", validators=[_within_reason])
+    start = forms.DateField(required=False, label="From", validators=[date_within_reason])
+    end = forms.DateField(required=False, label="To", validators=[date_within_reason])
     teacher = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All teachers", label="Teacher"
     )
@@ -305,8 +294,16 @@ class CorrectionsFilterForm(forms.Form):
     slot_teacher = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any teacher"
     )
-    changed_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    changed_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    changed_from = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_within_reason],
+    )
+    changed_to = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_within_reason],
+    )
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from academics.validators import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from attendance.forms import JsonIdField
 
 from .models import BillStatus, PaymentMethod
@@ -19,23 +20,31 @@ from .selectors import last_ended_month, month_bounds
 REVERSED = "The end date is before the start date."
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# A period far outside any school year only overflows the due-date arithmetic (date.max +
+# payment terms): refuse it like any unreadable date (issue 8).
 
 
 class IsoDateField(forms.Field):
     """A date written YYYY-MM-DD, as the seed's API sends it; a JSON number, a boolean or
     any other spelling is refused with a message, never a 500."""
 
-    default_error_messages = {"invalid": "must be a date written YYYY-MM-DD, e.g. 2025-10-01"}
+    default_error_messages = {
+        "invalid": "must be a date written YYYY-MM-DD, e.g. 2025-10-01",
+        "out_of_range": f"must be a date between {EARLIEST_DATE} and {LATEST_DATE}",
+    }
 
     def to_python(self, value):
-        if value in self.empty_values:
+        if value is None or value == "":  # not [] or {}: a list is no date (issue 8)
             return None
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
-            return datetime.date.fromisoformat(value.strip())
+            day = datetime.date.fromisoformat(value.strip())
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return day
 
 
 class MonthField(forms.Field):
@@ -84,6 +93,10 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("month", "start", "end"):
+            value = cleaned.get(name)
+            if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+                self.add_error(name, OUT_OF_RANGE)
         start, end = cleaned.get("start"), cleaned.get("end")
         if "start" in self.errors or "end" in self.errors:
             return cleaned

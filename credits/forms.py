@@ -7,6 +7,9 @@ import datetime
 
 from django import forms
 
+from academics.forms import IdMultipleChoiceField
+from academics.validators import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
+
 from .services.balances import MAX_CREDITS, NOT_A_WHOLE_NUMBER
 
 
@@ -23,7 +26,7 @@ class SetCreditsForm(forms.Form):
     them are refused as invalid choices, so another school's id never gets through).
     """
 
-    students = forms.ModelMultipleChoiceField(
+    students = IdMultipleChoiceField(
         queryset=None,
         error_messages={
             "required": "Select at least one student.",
@@ -75,6 +78,9 @@ class BookLessonForm(forms.Form):
         self.fields["tutor"].queryset = tutors
 
 
+# The reports' period must lie within these (issue 8: year 9999 overflowed, a 500).
+
+
 class ReportPeriodForm(forms.Form):
     """The reports' period (school-local dates, both ends included); default: the last
     90 days up to `today`."""
@@ -88,6 +94,11 @@ class ReportPeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("start", "end"):
+            # A day past 9999 or before year 1 only overflows the period's arithmetic.
+            value = cleaned.get(name)
+            if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+                self.add_error(name, OUT_OF_RANGE)
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", "The end date is before the start date.")

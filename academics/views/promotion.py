@@ -201,8 +201,12 @@ def _start_context(
         year.label = year_label(year)
     next_year = _year_after(years, from_year)
     if year_form is None and from_year is not None and next_year is None:
+        try:
+            defaults = next_year_defaults(from_year)
+        except ValueError:  # a year ending in 9999 has no next one to propose (issue 8)
+            defaults = {}
         year_form = NextYearForm(
-            initial={**next_year_defaults(from_year), "source": from_year.pk, "copy_classes": True},
+            initial={**defaults, "source": from_year.pk, "copy_classes": True},
             school=user.school,
         )
     drafts = list(
@@ -558,9 +562,11 @@ def _row_of(run: PromotionRun, row_id: int) -> PromotionRow:
 
 def _int_or_none(value) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    # An id no bigint column holds is no id: querying with it overflows (issue 8).
+    return number if number is None or abs(number) < 2**63 else None
 
 
 def _editor_context(request: HttpRequest, run: PromotionRun, row: PromotionRow) -> dict:

@@ -163,8 +163,9 @@ class MarkingSheet:
         each with the number key that sets it on the marking screen."""
         counts = Counter(row.status for row in self.rows if row.field is not None)
         keys = {code: n for n, code in enumerate(MARKABLE_STATUSES, start=1)}
+        # A posted code that is no status (refused by the form) is not counted (issue 8).
         codes = list(MARKABLE_STATUSES) + [
-            code for code in counts if code and code not in MARKABLE_STATUSES
+            code for code in counts if code in Status.values and code not in MARKABLE_STATUSES
         ]
         return [(code, Status(code).label, counts.get(code, 0), keys.get(code)) for code in codes]
 

@@ -1,13 +1,16 @@
 """Reading roster CSV files as they come out of real SIS exports.
 
 Handles CR (old Mac), LF and CRLF line endings, a missing final newline, a UTF-8 byte
-order mark, Windows-1252 text, quoted fields with commas or line breaks, shuffled and
-unknown extra columns, and blank lines. Every row remembers the physical line it starts
-on (header = line 1) so an error can name file, line and field.
+order mark, UTF-16 with its byte order mark, Windows-1252 text, quoted fields with commas
+or line breaks, shuffled and unknown extra columns, and blank lines. Every row remembers
+the physical line it starts on (header = line 1) so an error can name file, line and
+field. A file cut short, or holding NUL bytes or bytes no encoding explains, is refused
+(issue 8).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -22,6 +25,7 @@ PROGRESS_EVERY = 2000
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -153,23 +157,24 @@ def read_csv(
     path = find_file(folder, name)
     if path is None:
         raise RosterImportError(name, None, None, f"file is missing from {folder}")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheet exports on Windows are often cp1252; it decodes every byte we meet.
-        text = data.decode("cp1252", errors="replace")
+    text, guessed = _decode(path.name, path.read_bytes())
+    # Only bytes no encoding explains leave NULs or (in a cp1252 guess) U+FFFD behind.
+    suspect = "\x00" in text or (guessed and "\ufffd" in text)
     # newline="" keeps CR, LF and CRLF as line ends for csv while line_num still counts
     # physical lines, so a quoted field spanning lines keeps later line numbers right.
     reader = csv.reader(io.StringIO(text, newline=""))
     table: CsvFile | None = None
     previous_end = 0
+    last_start, last_values = 0, []
     try:
         for values in reader:
             start, previous_end = previous_end + 1, reader.line_num
             if not values or all(not value.strip() for value in values):
                 continue
             values = [value.strip() for value in values]
+            last_start, last_values = start, values
+            if suspect:
+                _refuse_undecodable(path.name, start, table, values, guessed)
             if table is None:
                 table = CsvFile(name=path.name, columns=values)
                 for index, column in enumerate(values):
@@ -183,13 +188,136 @@ def read_csv(
             path.name, reader.line_num, None, f"not valid CSV ({exc})"
         ) from None
     if table is None:
-        raise RosterImportError(path.name, 1, None, "the file is empty (no header line)")
+        first = required_columns[0] if required_columns else None
+        raise RosterImportError(path.name, 1, first, "the file is empty (no header line)")
+    _refuse_truncated(table, text, last_start, last_values)
     for column in required_columns:
         if not table.has_column(column):
             raise RosterImportError(path.name, 1, column, "column is missing from the header")
     if progress:
         progress(f"Read {path.name}: {len(table.rows):,} rows")
     return table
+
+
+def _decode(name: str, data: bytes) -> tuple[str, bool]:
+    """The file's text, and whether its encoding was guessed (cp1252).
+
+    UTF-8 (with or without a byte order mark) and UTF-16 with its byte order mark (a
+    spreadsheet's "Unicode" export) are read as such; anything else is taken as cp1252,
+    the usual encoding of a Windows export. Raises RosterImportError for a file that starts
+    like UTF-16 but does not decode as it.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), False
+        except UnicodeDecodeError as exc:
+            raise RosterImportError(
+                name, None, None, f"starts like UTF-16 but is not UTF-16 ({exc.reason})"
+            ) from None
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), True
+
+
+def _refuse_undecodable(
+    name: str, line: int, table: CsvFile | None, values: list[str], guessed: bool
+) -> None:
+    """Raise RosterImportError naming the first field holding a NUL byte (UTF-16 without
+    a byte order mark, or a binary file: PostgreSQL cannot store NUL in text) or, in a
+    file taken as cp1252, a byte that is no cp1252 character either (issue 8)."""
+    for index, value in enumerate(values):
+        column = f"column {index + 1}" if table is None else _column_name(table, index)
+        where = "the header" if table is None else "the field"
+        if "\x00" in value:
+            raise RosterImportError(
+                name,
+                line,
+                column,
+                f"{where} holds a NUL byte: the file is UTF-16 without a byte order mark or "
+                "not text at all; save it as UTF-8 CSV",
+            )
+        if guessed and "\ufffd" in value:
+            raise RosterImportError(
+                name,
+                line,
+                column,
+                f"{where} holds a byte that is neither UTF-8 nor Windows-1252: save the file "
+                "as UTF-8 CSV",
+            )
+
+
+def _refuse_truncated(table: CsvFile, text: str, last_start: int, last_values: list[str]) -> None:
+    """Raise RosterImportError when the file was cut short (issue 8): it ends inside a
+    quoted field, or its last row stops short of the header's columns with no line break
+    after it (a complete export ends its last row whole)."""
+    if not last_start:
+        return
+    tail = text[_line_offset(text, last_start) :]
+    open_field = _open_quote_field(tail)
+    if open_field is not None:
+        raise RosterImportError(
+            table.name,
+            last_start,
+            _column_name(table, open_field),
+            "the file ends inside this quoted field: it was cut short",
+        )
+    if (
+        last_values is not table.columns
+        and len(last_values) < len(table.columns)
+        and not text.endswith(("\n", "\r"))
+    ):
+        raise RosterImportError(
+            table.name,
+            last_start,
+            _column_name(table, len(last_values) - 1),
+            f"the file ends in this field, {len(last_values)} of the header's "
+            f"{len(table.columns)} columns into the row: it was cut short",
+        )
+
+
+def _column_name(table: CsvFile, index: int) -> str:
+    return table.columns[index] if index < len(table.columns) else f"column {index + 1}"
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Where physical line `line` (1 = the first) starts in `text`; CR, LF and CRLF end
+    lines, as for the csv module."""
+    if line <= 1:
+        return 0
+    for count, match in enumerate(_LINE_END.finditer(text), 2):
+        if count == line:
+            return match.end()
+    return len(text)
+
+
+def _open_quote_field(record: str) -> int | None:
+    """The index of the field whose opening quote is never closed in `record` (one CSV
+    record running to the end of the file), or None when every quote closes."""
+    index, at_start, position = 0, True, 0
+    while position < len(record):
+        char = record[position]
+        if at_start and char == '"':
+            position += 1
+            while True:
+                closing = record.find('"', position)
+                if closing == -1:
+                    return index
+                if record.startswith('""', closing):
+                    position = closing + 2
+                    continue
+                position = closing + 1
+                break
+            at_start = False
+            continue
+        if char == ",":
+            index, at_start = index + 1, True
+        elif char in "\r\n":
+            index, at_start = 0, True
+        else:
+            at_start = False
+        position += 1
+    return None
 
 
 def find_file(folder: Path, name: str) -> Path | None:

@@ -1,0 +1,20 @@
+"""Validators every app's forms share."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+# Dates far outside any school year only overflow date arithmetic (a day before 0001-01-01
+# or after 9999-12-31: previous/next links, due dates, periods): forms refuse them like any
+# other unreadable date (issue 8, "Bad input").
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+OUT_OF_RANGE = "Choose a date between 1900 and 2999."
+
+
+def date_within_reason(value: datetime.date | None) -> None:
+    """Field validator: raise ValidationError for a date outside 1900–2999; None passes."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
