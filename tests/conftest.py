@@ -9,6 +9,16 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples every run (a property test that fails there fails here,
+# with the same input); `HYPOTHESIS_PROFILE=explore` (or any run outside CI) draws new
+# ones. Failing examples found locally are kept in .hypothesis/ and tried first.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "explore")
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate.
