@@ -24,6 +24,7 @@ from .models import (
     Section,
     StudentProfile,
 )
+from .validators import MAX_ID
 
 MODE_HELP = {
     PromotionMode.AUTOMATIC: "Everyone moves up a grade; students of the highest grade graduate.",
@@ -100,11 +101,11 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         """Raise ValidationError (`invalid_pk_value`) for any value that is not a whole
-        number below 2**63; then Django's own checks. Returns the chosen rows."""
+        number up to MAX_ID; then Django's own checks. Returns the chosen rows."""
         if self.to_field_name is None:
             for pk in value:
                 text = str(pk).strip()
-                if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                if not (text.isascii() and text.isdigit() and int(text) <= MAX_ID):
                     raise forms.ValidationError(
                         self.error_messages["invalid_pk_value"],
                         code="invalid_pk_value",

@@ -13,6 +13,10 @@ EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2999, 12, 31)
 OUT_OF_RANGE = "Choose a date between 1900 and 2999."
 
+# The largest id a bigint primary key holds. A bigger number is no id of anything, and
+# querying with it overflows in the database driver (a 500) instead of missing.
+MAX_ID = 2**63 - 1
+
 
 def date_within_reason(value: datetime.date | None) -> None:
     """Field validator: raise ValidationError for a date outside 1900–2999; None passes."""

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 
 from academics.models import STAFF_ROLES, Role, School, SchoolClass, StudentProfile, User
-from academics.validators import date_within_reason
+from academics.validators import MAX_ID, date_within_reason
 
 from .models import MARKABLE_STATUSES, Status
 from .selectors.reports import PeriodKind
@@ -387,7 +387,7 @@ class JsonIdField(forms.Field):
     def to_python(self, value):
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return value
 

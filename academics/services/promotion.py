@@ -36,7 +36,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ..models import (
@@ -426,7 +426,12 @@ class _Ladder:
             pk__in=list(ignore_enrollments)
         )
         self.seats_taken = Counter(
-            existing.filter(section__isnull=False).values_list("section_id", flat=True)
+            dict(
+                existing.filter(section__isnull=False)
+                .values("section")
+                .annotate(n=Count("pk"))
+                .values_list("section", "n")
+            )
         )
         self.highest_roll = dict(
             existing.filter(school_class__isnull=False)
@@ -994,7 +999,7 @@ def update_promotion_rows(
         touched_classes.add(row.to_class_id)
     touched_classes.discard(None)
     affected = [r for r in all_rows if r.to_class_id in touched_classes or r.pk in wanted]
-    _rebalance_all([r for r in affected], ladder)
+    _rebalance_all(affected, ladder)
     for row in affected:
         if row.to_class_id is None:
             row.to_section = None

@@ -74,6 +74,7 @@ from ..services.promotion import (
     update_promotion_rows,
     validate_prerequisites,
 )
+from ..validators import MAX_ID
 
 PROMOTION_ROLES = (Role.ADMIN, Role.PRINCIPAL)
 START_TEMPLATE = "academics/promotion/start.html"
@@ -566,7 +567,7 @@ def _int_or_none(value) -> int | None:
     except (TypeError, ValueError):
         return None
     # An id no bigint column holds is no id: querying with it overflows (issue 8).
-    return number if number is None or abs(number) < 2**63 else None
+    return number if number is None or abs(number) <= MAX_ID else None
 
 
 def _editor_context(request: HttpRequest, run: PromotionRun, row: PromotionRow) -> dict:
