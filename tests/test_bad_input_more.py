@@ -52,7 +52,6 @@ from attendance.models import MARKABLE_STATUSES, AttendanceRecord, Status
 from attendance.services import mark_attendance
 from tests.academics.conftest import promotion_school  # noqa: F401 (a fixture)
 from tests.academics.factories import (
-    AcademicYearFactory,
     GradeFactory,
     MembershipFactory,
     SchoolClassFactory,
@@ -62,6 +61,7 @@ from tests.academics.factories import (
     StudentProfileFactory,
     TimetableSlotFactory,
     UserFactory,
+    consecutive_years,
 )
 from tests.snapshots import all_of, changed_tables, rolled_back, snapshot
 
@@ -361,20 +361,7 @@ def _other_school_run():
     years, classes, section, student and run rows are "other school" ids."""
     school = SchoolFactory(name="Valley High")
     admin = UserFactory(school=school, role=Role.ADMIN)
-    first = AcademicYearFactory(
-        school=school,
-        name="2025-2026",
-        start_date=datetime.date(2025, 8, 17),
-        end_date=datetime.date(2026, 6, 30),
-        is_current=True,
-    )
-    second = AcademicYearFactory(
-        school=school,
-        name="2026-2027",
-        start_date=datetime.date(2026, 8, 17),
-        end_date=datetime.date(2027, 6, 30),
-        is_current=False,
-    )
+    first, second = consecutive_years(school)
     grade_9, grade_10 = (GradeFactory(school=school, level=level) for level in (9, 10))
     classes = []
     for year, grade in ((first, grade_9), (second, grade_10)):

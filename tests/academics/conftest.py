@@ -1,6 +1,5 @@
 """Fixtures shared by the promotion tests (issue 7): a small school ready to be promoted."""
 
-import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -8,11 +7,11 @@ import pytest
 from academics.models import Enrollment, Membership, Role, SchoolClass, Section
 
 from .factories import (
-    AcademicYearFactory,
     GradeFactory,
     SchoolFactory,
     StudentProfileFactory,
     UserFactory,
+    consecutive_years,
 )
 
 CLASS_NAMES = ("9-A", "9-B", "10-A", "10-B", "11-A", "12-A")
@@ -58,20 +57,7 @@ def promotion_school(db):
     """
     school = SchoolFactory(name="Promotion High")
     admin = UserFactory(school=school, role=Role.ADMIN, username="promo-admin")
-    from_year = AcademicYearFactory(
-        school=school,
-        name="2025-2026",
-        start_date=datetime.date(2025, 8, 17),
-        end_date=datetime.date(2026, 6, 30),
-        is_current=True,
-    )
-    to_year = AcademicYearFactory(
-        school=school,
-        name="2026-2027",
-        start_date=datetime.date(2026, 8, 17),
-        end_date=datetime.date(2027, 6, 30),
-        is_current=False,
-    )
+    from_year, to_year = consecutive_years(school)
     grades = {level: GradeFactory(school=school, level=level) for level in (9, 10, 11, 12)}
     from_classes, to_classes = {}, {}
     students, enrollments = {}, {}

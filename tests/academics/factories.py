@@ -167,3 +167,24 @@ class TimetableSlotFactory(DjangoModelFactory):
     weekday = 0
     period_number = factory.Sequence(lambda n: n % 8 + 1)
     valid_from = datetime.date(2026, 8, 17)
+
+
+def consecutive_years(school, *, current: bool = True) -> tuple[AcademicYear, AcademicYear]:
+    """The years a promotion goes between: 2025-2026 (17 Aug – 30 Jun, current unless
+    `current` is False) and 2026-2027 after it."""
+    return (
+        AcademicYearFactory(
+            school=school,
+            name="2025-2026",
+            start_date=datetime.date(2025, 8, 17),
+            end_date=datetime.date(2026, 6, 30),
+            is_current=current,
+        ),
+        AcademicYearFactory(
+            school=school,
+            name="2026-2027",
+            start_date=datetime.date(2026, 8, 17),
+            end_date=datetime.date(2027, 6, 30),
+            is_current=False,
+        ),
+    )

@@ -59,6 +59,7 @@ from .factories import (
     SchoolFactory,
     StudentProfileFactory,
     UserFactory,
+    consecutive_years,
 )
 
 pytestmark = pytest.mark.django_db
@@ -1229,19 +1230,7 @@ def small_school(from_classes: list[tuple[str, str]], to_classes: list[tuple[str
     preview of promoting everyone: {student surname: target class or alert}."""
     school = SchoolFactory(name="Ladder School")
     admin = UserFactory(school=school, role=Role.ADMIN)
-    first = AcademicYearFactory(
-        school=school,
-        name="2025-2026",
-        start_date=datetime.date(2025, 8, 17),
-        end_date=datetime.date(2026, 6, 30),
-    )
-    second = AcademicYearFactory(
-        school=school,
-        name="2026-2027",
-        start_date=datetime.date(2026, 8, 17),
-        end_date=datetime.date(2027, 6, 30),
-        is_current=False,
-    )
+    first, second = consecutive_years(school)
     one, two = GradeFactory(school=school, level=1), GradeFactory(school=school, level=2)
     GradeFactory(school=school, level=3)  # so grade 2 is not the highest
 
