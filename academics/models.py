@@ -404,11 +404,30 @@ class Enrollment(Stamped):
         return f"{self.student} – {self.academic_year} – {self.grade}"
 
 
+class MembershipQuerySet(models.QuerySet):
+    """The one way to ask which memberships hold on a day or over a span of days.
+
+    A membership covers `joined_on` to `left_on` inclusive; an empty `left_on` is open-ended.
+    """
+
+    def active_on(self, day) -> MembershipQuerySet:
+        """Memberships that include `day`: a school-local `datetime.date`, or an expression
+        such as `OuterRef("date")` inside a subquery."""
+        return self.filter(Q(joined_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gte=day))
+
+    def overlapping(self, start, end) -> MembershipQuerySet:
+        """Memberships that share at least one day with `start`..`end` (school-local dates,
+        inclusive, or expressions)."""
+        return self.filter(Q(joined_on__lte=end), Q(left_on__isnull=True) | Q(left_on__gte=start))
+
+
 class Membership(Stamped):
     """A student sitting in a teaching group from `joined_on` to `left_on` (inclusive).
 
     Attendance percentages count only from the join date (seed 001, EC-ATT-01).
     """
+
+    objects = MembershipQuerySet.as_manager()
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     student = models.ForeignKey(
