@@ -1,8 +1,10 @@
-"""Role checks shared by every app's views (DOMAIN.md, "People and roles").
+"""Who may do what in academics, and the role checks every app's views share
+(docs/design/roles.md).
 
 A page reached without the right role answers 403 — JSON for a JSON or htmx request,
 HTML otherwise — never a 500. Objects of another school are 404 (views fetch them
-through school-scoped querysets).
+through school-scoped querysets). Each app keeps its own role sets and `can_*` checks in
+its `access` module; this one holds academics' and the shared decorators.
 """
 
 from __future__ import annotations
@@ -17,6 +19,29 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from .models import Role, User
+from .navigation import NavLink
+
+# The promotion wizard and the enrollments list: admins run it, principals read and run it.
+PROMOTION_ROLES = (Role.ADMIN, Role.PRINCIPAL)
+
+
+def can_promote(user: User) -> bool:
+    """May `user` open the promotion wizard, its history and the enrollments list."""
+    return user.has_role(*PROMOTION_ROLES)
+
+
+def nav_links(user: User) -> list[NavLink]:
+    """The academics pages `user` may open, in top-bar order."""
+    if not can_promote(user):
+        return []
+    return [
+        NavLink(
+            "Promotion", "academics:promotion_history", current_prefixes=("academics:promotion",)
+        ),
+        NavLink("Enrollments", "academics:enrollments"),
+    ]
 
 
 def wants_json(request: HttpRequest) -> bool:

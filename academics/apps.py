@@ -6,4 +6,9 @@ class AcademicsConfig(AppConfig):
     verbose_name = "Academics"
 
     def ready(self) -> None:
+        from academics.navigation import register
+
         from . import signals  # noqa: F401
+        from .access import nav_links
+
+        register(nav_links, position=900)

@@ -427,8 +427,6 @@ class Membership(Stamped):
     Attendance percentages count only from the join date (seed 001, EC-ATT-01).
     """
 
-    objects = MembershipQuerySet.as_manager()
-
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     student = models.ForeignKey(
         StudentProfile, on_delete=models.CASCADE, related_name="memberships"
@@ -439,6 +437,8 @@ class Membership(Stamped):
     joined_on = models.DateField()
     left_on = models.DateField(null=True, blank=True)
     source_id = models.CharField(max_length=100, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["student__user__last_name", "student__user__first_name"]

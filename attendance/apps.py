@@ -5,4 +5,9 @@ class AttendanceConfig(AppConfig):
     name = "attendance"
 
     def ready(self) -> None:
+        from academics.navigation import register
+
         from . import signals  # noqa: F401  (connects the timetable receivers)
+        from .access import nav_links
+
+        register(nav_links, position=100)

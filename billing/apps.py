@@ -5,4 +5,9 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (adds billing to the demo: attendance.demo_loaded)
+        from academics.navigation import register
+
+        from . import signals  # noqa: F401  (the demo and promotion-undo receivers)
+        from .access import nav_links
+
+        register(nav_links, position=200)

@@ -5,4 +5,9 @@ class CreditsConfig(AppConfig):
     name = "credits"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (adds credits to the demo: attendance.demo_loaded)
+        from academics.navigation import register
+
+        from . import signals  # noqa: F401  (the demo receivers)
+        from .access import nav_links
+
+        register(nav_links, position=300)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..access import htmx_sign_in_again, role_required, wants_partial
+from ..access import PROMOTION_ROLES, htmx_sign_in_again, role_required, wants_partial
 from ..forms import (
     MODE_HELP,
     BulkForm,
@@ -50,7 +50,6 @@ from ..models import (
     PromotionMode,
     PromotionRow,
     PromotionRun,
-    Role,
     SchoolClass,
     Section,
     User,
@@ -76,7 +75,6 @@ from ..services.promotion import (
 )
 from ..validators import MAX_ID
 
-PROMOTION_ROLES = (Role.ADMIN, Role.PRINCIPAL)
 START_TEMPLATE = "academics/promotion/start.html"
 PLAN_TEMPLATE = "academics/promotion/plan.html"
 PREVIEW_TEMPLATE = "academics/promotion/preview.html"

@@ -1,0 +1,52 @@
+"""Who may do what with make-up credits: this app's role sets and `can_*` checks, and its
+links in the top bar (docs/design/roles.md)."""
+
+from __future__ import annotations
+
+from academics.models import Role, User
+from academics.navigation import NavLink
+
+# Tutors are the school's teaching staff.
+TUTOR_ROLES = (Role.TEACHER, Role.HOD)
+# Set credits: a tutor (for their own students, as themselves) or an admin.
+CREDIT_SETTERS = (*TUTOR_ROLES, Role.ADMIN)
+# Read every pair's balances and the reports: admins and principals.
+CREDIT_READERS = (Role.ADMIN, Role.PRINCIPAL)
+# Open the student list, a student's credits and the reports.
+PAGE_READERS = (*CREDIT_READERS, *TUTOR_ROLES)
+# Book, complete and cancel make-up lessons.
+LESSON_ACTORS = (Role.ADMIN, *TUTOR_ROLES, Role.STUDENT)
+# Manage lessons for any tutor's students.
+LESSON_STAFF = (Role.ADMIN, *TUTOR_ROLES)
+
+
+def is_tutor(user: User) -> bool:
+    return user.has_role(*TUTOR_ROLES)
+
+
+def can_read_all_credits(user: User) -> bool:
+    return user.has_role(*CREDIT_READERS)
+
+
+def nav_links(user: User) -> list[NavLink]:
+    """The make-up credit pages `user` may open, in top-bar order."""
+    if user.has_role(Role.STUDENT):
+        return [NavLink("My credits", "credits:my_credits")]
+    if user.has_role(*PAGE_READERS):
+        return [
+            NavLink(
+                "Make-up credits",
+                "credits:students",
+                (
+                    "credits:student",
+                    "credits:history",
+                    "credits:dialog",
+                    "credits:set",
+                    "credits:book",
+                    "credits:complete",
+                    "credits:cancel",
+                ),
+            ),
+            NavLink("Credit reports", "credits:reports", ("credits:clear_tutor",)),
+        ]
+    return []
