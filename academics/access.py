@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Role, User
@@ -38,9 +39,9 @@ def nav_links(user: User) -> list[NavLink]:
         return []
     return [
         NavLink(
-            "Promotion", "academics:promotion_history", current_prefixes=("academics:promotion",)
+            _("Promotion"), "academics:promotion_history", current_prefixes=("academics:promotion",)
         ),
-        NavLink("Enrollments", "academics:enrollments"),
+        NavLink(_("Enrollments"), "academics:enrollments"),
     ]
 
 

@@ -7,6 +7,8 @@ decorators and the 403 answer are shared: `academics.access`.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from academics.models import Role, User
 from academics.navigation import NavLink
 
@@ -55,24 +57,24 @@ def nav_links(user: User) -> list[NavLink]:
     """The attendance pages `user` may open, in top-bar order."""
     links = []
     if can_mark(user):
-        links.append(NavLink("My periods", "attendance:my_periods", ("attendance:mark",)))
-    links.append(NavLink("Attendance list", "attendance:list"))
+        links.append(NavLink(_("My periods"), "attendance:my_periods", ("attendance:mark",)))
+    links.append(NavLink(_("Attendance list"), "attendance:list"))
     if can_manage_staff_absence(user):
-        links.append(NavLink("Staff absence", "attendance:staff_absence"))
+        links.append(NavLink(_("Staff absence"), "attendance:staff_absence"))
     if user.has_role(*TO_RESOLVE_READERS):
-        links.append(NavLink("Periods to resolve", "attendance:to_resolve"))
+        links.append(NavLink(_("Periods to resolve"), "attendance:to_resolve"))
     if can_manage_staff_absence(user):
-        links.append(NavLink("Student leave", "attendance:student_leave"))
+        links.append(NavLink(_("Student leave"), "attendance:student_leave"))
     if user.has_role(Role.STUDENT):
         links.append(
-            NavLink("My attendance", "attendance:my_report", ("attendance:student_report",))
+            NavLink(_("My attendance"), "attendance:my_report", ("attendance:student_report",))
         )
     if user.has_role(*REGISTER_READERS):
-        links.append(NavLink("Registers", "attendance:register"))
+        links.append(NavLink(_("Registers"), "attendance:register"))
     if user.has_role(*NOT_TAKEN_ROLES):
-        links.append(NavLink("Not taken", "attendance:not_taken"))
+        links.append(NavLink(_("Not taken"), "attendance:not_taken"))
     if can_read_audit(user):
         links.append(
-            NavLink("Corrections", "attendance:corrections", ("attendance:record_history",))
+            NavLink(_("Corrections"), "attendance:corrections", ("attendance:record_history",))
         )
     return links

@@ -3,6 +3,8 @@ its links in the top bar (docs/design/roles.md)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from academics.models import Role, User
 from academics.navigation import NavLink
 
@@ -27,14 +29,14 @@ def nav_links(user: User) -> list[NavLink]:
     if can_bill(user):
         return [
             NavLink(
-                "Billing",
+                _("Billing"),
                 "billing:groups",
                 ("billing:group", "billing:revenue", "billing:edit_price"),
             ),
-            NavLink("Bills", "billing:bills", ("billing:bill", "billing:invoice")),
+            NavLink(_("Bills"), "billing:bills", ("billing:bill", "billing:invoice")),
         ]
     if can_read_bills(user):
-        return [NavLink("Bills", "billing:bills", current_prefixes=("billing:",))]
+        return [NavLink(_("Bills"), "billing:bills", current_prefixes=("billing:",))]
     if user.has_role(Role.STUDENT):
-        return [NavLink("My bills", "billing:my_bills")]
+        return [NavLink(_("My bills"), "billing:my_bills")]
     return []

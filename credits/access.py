@@ -3,6 +3,8 @@ links in the top bar (docs/design/roles.md)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from academics.models import Role, User
 from academics.navigation import NavLink
 
@@ -31,11 +33,11 @@ def can_read_all_credits(user: User) -> bool:
 def nav_links(user: User) -> list[NavLink]:
     """The make-up credit pages `user` may open, in top-bar order."""
     if user.has_role(Role.STUDENT):
-        return [NavLink("My credits", "credits:my_credits")]
+        return [NavLink(_("My credits"), "credits:my_credits")]
     if user.has_role(*PAGE_READERS):
         return [
             NavLink(
-                "Make-up credits",
+                _("Make-up credits"),
                 "credits:students",
                 (
                     "credits:student",
@@ -47,6 +49,6 @@ def nav_links(user: User) -> list[NavLink]:
                     "credits:cancel",
                 ),
             ),
-            NavLink("Credit reports", "credits:reports", ("credits:clear_tutor",)),
+            NavLink(_("Credit reports"), "credits:reports", ("credits:clear_tutor",)),
         ]
     return []
