@@ -8,7 +8,7 @@ class AcademicsConfig(AppConfig):
     def ready(self) -> None:
         from academics.navigation import register
 
-        from . import signals  # noqa: F401
+        from . import receivers  # noqa: F401  (connects them)
         from .access import nav_links
 
         register(nav_links, position=900)

@@ -4,8 +4,12 @@
   fails at once (exit 3) instead of skipping or erroring test by test.
 - Browser tests drive Debian's Chromium (`/usr/bin/chromium`): Playwright's own
   browser download does not work on this machine. A missing Chromium is a failure.
+- `--clock=2028-02-29T07:30` runs the suite with the wall clock moved there (time-machine,
+  ticking), so a test that reads today without setting it shows itself: `.ci/run` runs the
+  suite again that way. A test that needs a date sets it (`time_machine` fixture).
 """
 
+import datetime
 import os
 
 import pytest
@@ -34,6 +38,35 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="ISO_DATETIME",
+        help="Move the wall clock to this local date and time for the whole run (time-machine).",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _moved_clock(request):
+    """With `--clock`, every test runs on that day (the clock ticks from there)."""
+    value = request.config.getoption("--clock")
+    if not value:
+        yield None
+        return
+    import time_machine
+
+    moved = datetime.datetime.fromisoformat(value)
+    if moved.tzinfo is None:
+        moved = moved.replace(tzinfo=datetime.UTC)
+    with time_machine.travel(moved, tick=True):
+        yield moved
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock")
+    return f"clock moved to {value} (time-machine)" if value else None
 
 
 def pytest_configure(config):
