@@ -17,12 +17,9 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from academics.models import Role, School, SchoolClass, StudentProfile, Subject, User
+from academics.models import School, SchoolClass, StudentProfile, Subject, User
 
 from ..models import AttendanceRecord, Status
-
-# Seed 001, EC-ATT-04 and DOMAIN.md roles: the audit trail is the principal's and admin's.
-AUDIT_READERS = (Role.ADMIN, Role.PRINCIPAL)
 
 HistoricalAttendanceRecord = AttendanceRecord.history.model
 
@@ -89,7 +86,7 @@ class Correction:
 
 def audit_records(*, user: User) -> QuerySet[AttendanceRecord]:
     """The records whose trail `user` may read: every record of the user's school (the
-    caller has checked the role is in AUDIT_READERS); another school's record is absent,
+    caller has checked `access.can_read_audit`); another school's record is absent,
     so fetching it is a 404."""
     return AttendanceRecord.objects.filter(school_id=user.school_id)
 

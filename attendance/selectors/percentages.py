@@ -35,12 +35,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
-from academics.models import Membership, Role, SchoolClass, TimetableSlot, User
+from academics.models import Membership, Role, SchoolClass, StudentProfile, TimetableSlot, User
 
+from ..access import can_read_school_wide
 from ..models import COUNTABLE_STATUSES, PRESENT_STATUSES
-
-# Roles that read the whole school's attendance (DOMAIN.md, "People and roles").
-SCHOOL_WIDE_READERS = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.ACCOUNTANT)
 
 _ONE_DECIMAL = Decimal("0.1")
 _LAST_DAY = datetime.date(9999, 12, 31)
@@ -174,7 +172,7 @@ def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
     they have a timetable slot in or advise; student: the classes they are a member of.
     """
     classes = SchoolClass.objects.filter(school_id=user.school_id)
-    if user.has_role(*SCHOOL_WIDE_READERS):
+    if can_read_school_wide(user):
         return classes
     if user.role == Role.TEACHER:
         taught = TimetableSlot.objects.filter(school_id=user.school_id, teacher=user)
@@ -183,6 +181,12 @@ def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
         mine = Membership.objects.filter(school_id=user.school_id, student__user=user)
         return classes.filter(pk__in=mine.values("school_class_id"))
     return classes.none()
+
+
+def own_student_profile_id(*, user: User) -> int | None:
+    """The pk of `user`'s StudentProfile, or None: a student user saved before profiles
+    were automatic has none until `fix_student_profiles` runs. One query."""
+    return StudentProfile.objects.filter(user=user).values_list("pk", flat=True).first()
 
 
 def visible_memberships(*, user: User) -> QuerySet[Membership]:

@@ -88,11 +88,9 @@ def fill_holiday(*, holiday: Holiday, actor: User | None = None) -> HolidayFill:
         return result
 
     memberships_by_class: dict[int, list[Membership]] = {}
-    for membership in Membership.objects.filter(
-        school_id=school_id,
-        school_class_id__in={slot.school_class_id for slot in slots},
-        joined_on__lte=holiday.end_date,
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=holiday.start_date)):
+    for membership in Membership.objects.overlapping(holiday.start_date, holiday.end_date).filter(
+        school_id=school_id, school_class_id__in={slot.school_class_id for slot in slots}
+    ):
         memberships_by_class.setdefault(membership.school_class_id, []).append(membership)
 
     # Every record of a period that met: by the slot's class (whoever it is for) or by the

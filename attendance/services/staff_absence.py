@@ -19,10 +19,12 @@ from django.utils.formats import date_format
 
 from academics.models import School, StudentProfile, TimetableSlot, User
 
+from ..access import can_substitute
 from ..models import AttendanceRecord, StaffAbsence, Status, StudentLeave
 from ..selectors import active_memberships_on, records_for_period
 from ..selectors.marking import closure_on
-from ..selectors.staff_absence import SUBSTITUTE_ROLES, covers_period, teacher_periods_on
+from ..selectors.periods import teacher_periods_on
+from ..selectors.staff_absence import covers_period
 from .records import create_records, update_records
 
 # How far ahead an absence may be entered (a planned leave, a course); further than this
@@ -270,7 +272,7 @@ def check_substitute(*, teacher: User, substitute: User | None) -> None:
         raise SubstituteNotAllowed("The absent teacher cannot be their own substitute.")
     if substitute.school_id != teacher.school_id:
         raise SubstituteNotAllowed("The substitute is not on this school's staff.")
-    if not substitute.is_active or not substitute.has_role(*SUBSTITUTE_ROLES):
+    if not substitute.is_active or not can_substitute(substitute):
         raise SubstituteNotAllowed(
             f"{substitute} cannot be a substitute: only a teacher, hod or admin marks periods."
         )

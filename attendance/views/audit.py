@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from academics.access import role_required
+from academics.access import role_required, wants_partial
 from academics.models import School
 
+from ..access import AUDIT_READERS
 from ..forms import CorrectionsFilterForm
-from ..selectors import AUDIT_READERS, as_corrections, audit_records, corrections, record_history
-from .common import wants_partial
+from ..selectors import as_corrections, audit_records, corrections, record_history
 
 CORRECTIONS_PAGE_SIZE = 50
 _FILTERS = ("school_class", "changed_by", "slot_teacher", "changed_from", "changed_to")

@@ -19,13 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 
-from academics.access import forbidden, role_required
+from academics.access import forbidden, role_required, wants_partial
 from academics.models import Membership, TimetableSlot
 
+from ..access import MARKING_ROLES
 from ..forms import DayForm, MarkAttendanceForm
 from ..models import MARKABLE_STATUSES, AttendanceRecord, Status
 from ..selectors import (
-    MARKING_ROLES,
     attendance_percentage,
     can_change_records,
     can_mark_slot,
@@ -46,7 +46,6 @@ from ..services import (
     check_day_open,
     mark_attendance,
 )
-from .common import wants_partial
 
 # --- my periods ------------------------------------------------------------------------
 
