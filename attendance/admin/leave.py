@@ -13,7 +13,8 @@ from ..services import decide_student_leave
 
 @admin.register(StudentLeave)
 class StudentLeaveAdmin(SchoolScopedAdmin):
-    """Leave approved here lets a staff-absent period be resolved to IL (seed 001)."""
+    """Leave approved here lets a staff-absent period be resolved to IL
+    (docs/design/attendance.md)."""
 
     list_display = ("student", "start_date", "end_date", "status", "decided_by", "school")
     list_filter = ("status", "school")

@@ -16,7 +16,8 @@ from ..models import AttendanceRecord
 class AttendanceRecordForm(SchoolScopedForm):
     def clean(self):
         cleaned = super().clean()
-        # Seed 001: a correction of an existing record needs a reason (it goes into the trail).
+        # docs/design/attendance.md: a correction of an existing record needs a reason (it goes
+        # into the trail).
         if (
             self.instance.pk is not None
             and "status" in self.changed_data
@@ -28,7 +29,7 @@ class AttendanceRecordForm(SchoolScopedForm):
 
 @admin.register(AttendanceRecord)
 class AttendanceRecordAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
-    """Records, read-only once orphaned (seed 001, EC-ATT-02: "frozen").
+    """Records, read-only once orphaned (docs/design/attendance.md, EC-ATT-02: "frozen").
 
     `is_orphaned` is never typed in: the timetable decides it (`services.orphaning`).
     Reverting to an old version from the History page is switched off — a revert would

@@ -43,10 +43,11 @@ TOTAL_SESSIONS_CELL = "admin/attendance/totalsessionsoverride/total_sessions_cel
 
 
 class TotalSessionsOverrideForm(SchoolScopedForm):
-    """Checks what `set_total_sessions` checks, with its messages (seed 000), so the admin
-    and the teacher's inline edit refuse the same totals: a whole number, a student of the
-    class, and not below the countable records the override covers — counted, like the
-    percentage, only inside the student's membership of the class (seed 001, EC-ATT-01)."""
+    """Checks what `set_total_sessions` checks, with its messages (docs/design/total-sessions.md),
+    so the admin and the teacher's inline edit refuse the same totals: a whole number, a student of
+    the class, and not below the countable records the override covers — counted, like the
+    percentage, only inside the student's membership of the class (docs/design/attendance.md,
+    EC-ATT-01)."""
 
     total_sessions = forms.CharField(
         label="Total sessions",
@@ -103,7 +104,7 @@ class TotalSessionsOverrideForm(SchoolScopedForm):
 
 @admin.register(TotalSessionsOverride)
 class TotalSessionsOverrideAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
-    """Student total sessions (seed 000, "Admin Panel Management"; issue 4).
+    """Student total sessions (docs/design/total-sessions.md, "Admin Panel Management").
 
     Every write goes through `services.total_sessions`: the add and change forms through
     `set_total_sessions`, deletes through `clear_total_sessions`, and so does the inline

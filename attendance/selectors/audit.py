@@ -1,5 +1,5 @@
-"""Reads for the corrections audit trail (seed 001: "Modified By", "Modification Reason";
-EC-ATT-04: the old value is kept and both are visible to principal and admin).
+"""Reads for the corrections audit trail (docs/design/attendance.md: "Modified By", "Modification
+Reason"; EC-ATT-04: the old value is kept and both are visible to principal and admin).
 
 The trail is django-simple-history's table of AttendanceRecord versions: every save of a
 record (marking, a correction, the admin, the staff-absent lifecycle, orphaning) adds a
@@ -95,8 +95,8 @@ def version_reason(version, *, status_changed: bool) -> str:
     """Why `version` (a HistoricalAttendanceRecord) was saved, as the trail shows it.
 
     A correction's reason is the version's `modification_reason` (required for a status
-    change — seed 001; the marking screen's note holds only its first 100 characters). A
-    system change (orphaning, the staff-absent lifecycle) names itself in the note.
+    change — docs/design/attendance.md; the marking screen's note holds only its first 100
+    characters). A system change (orphaning, the staff-absent lifecycle) names itself in the note.
     A first mark has no reason.
     """
     note = version.history_change_reason or ""

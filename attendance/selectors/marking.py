@@ -41,8 +41,8 @@ def can_mark_slot(*, user: User, slot: TimetableSlot, day: datetime.date) -> boo
 
     The slot's teacher or an admin of its school marks it; an hod of the teacher's
     department may open and correct it at any time (DOMAIN.md, roles); on a day the teacher
-    was marked absent, the class advisor or substitute resolves it (seed 001, SA lifecycle).
-    Whether the records may still be changed is `can_change_records`.
+    was marked absent, the class advisor or substitute resolves it (docs/design/attendance.md, SA
+    lifecycle). Whether the records may still be changed is `can_change_records`.
     """
     if user.school_id != slot.school_id:
         return False
@@ -57,8 +57,9 @@ def can_mark_slot(*, user: User, slot: TimetableSlot, day: datetime.date) -> boo
 
 def is_past_edit_window(*, edit_window_days: int, day: datetime.date, today: datetime.date) -> bool:
     """True once `today - day > edit_window_days` (both school-local dates): from then on
-    only an hod of the department or an admin may change that day's records (issue 3).
-    The boundary day itself, `today - edit_window_days`, is still open."""
+    only an hod of the department or an admin may change that day's records
+    (docs/design/attendance.md). The boundary day itself, `today - edit_window_days`, is still
+    open."""
     return (today - day).days > edit_window_days
 
 
@@ -69,8 +70,8 @@ def can_change_records(
 
     Everyone `can_mark_slot` lets in may, inside the school's `edit_window_days`; after it
     only an admin or an hod of the slot teacher's department (`is_department_head_for`)
-    may (issue 3, "edit window"). Whether the day can be marked at all (a holiday, the
-    future) is `services.marking.check_day_open`'s question.
+    may (docs/design/attendance.md, "edit window"). Whether the day can be marked at all (a
+    holiday, the future) is `services.marking.check_day_open`'s question.
     """
     if not can_mark_slot(user=user, slot=slot, day=day):
         return False
@@ -92,7 +93,7 @@ def locked_message(*, edit_window_days: int) -> str:
 
 def closure_on(*, school_id: int, day: datetime.date) -> Holiday | None:
     """The school's holiday or closure covering `day` (school-local), if any: no marking
-    then (issue 3). One query."""
+    then (docs/design/attendance.md). One query."""
     return (
         Holiday.objects.filter(school_id=school_id, start_date__lte=day, end_date__gte=day)
         .order_by("start_date", "pk")
@@ -123,7 +124,7 @@ def records_for_period(
     *, slot: TimetableSlot, day: datetime.date, student_ids
 ) -> QuerySet[AttendanceRecord]:
     """Existing records under the key the slot writes (student, date, period, subject —
-    seed 001, EC-ATT-03), in ANY class, for the given students."""
+    docs/design/attendance.md, EC-ATT-03), in ANY class, for the given students."""
     return AttendanceRecord.objects.filter(
         school_id=slot.school_id,
         date=day,

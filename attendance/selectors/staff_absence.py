@@ -1,4 +1,5 @@
-"""Reads for the staff-absent (SA) lifecycle (seed 001, "SA (Staff Absent) Status Lifecycle").
+"""Reads for the staff-absent (SA) lifecycle (docs/design/attendance.md, "SA (Staff Absent) Status
+Lifecycle").
 
 An hod marks a teacher absent for a date (a `StaffAbsence`); that teacher's periods that
 day get SA for every student on the roster; the class advisor or the absence's substitute
@@ -43,7 +44,7 @@ def absence_covering(*, slot: TimetableSlot, day: datetime.date) -> StaffAbsence
 
 def may_resolve_staff_absence(*, user: User, slot: TimetableSlot, day: datetime.date) -> bool:
     """True if `user` may resolve the SA records of `slot` on `day`: the class's advisor or
-    the substitute an hod assigned to the absent teacher that day (seed 001).
+    the substitute an hod assigned to the absent teacher that day (docs/design/attendance.md).
 
     Only while a StaffAbsence of the slot's teacher on `day` covers the slot's period
     (`periods` empty = the whole day); without one the advisor has no say over another
@@ -64,8 +65,8 @@ def may_resolve_staff_absence(*, user: User, slot: TimetableSlot, day: datetime.
 
 def approved_leave_student_ids(*, school_id: int, day: datetime.date) -> set[int]:
     """StudentProfile ids with approved leave covering `day` (school-local): their SA
-    periods may be resolved to IL (seed 001, "SA → A (or IL/UL based on leave status)").
-    One query."""
+    periods may be resolved to IL (docs/design/attendance.md, "SA → A (or IL/UL based on leave
+    status)"). One query."""
     return set(
         StudentLeave.objects.filter(
             school_id=school_id,
@@ -236,7 +237,7 @@ def periods_to_resolve(*, user: User, today: datetime.date | None = None) -> lis
         PeriodToResolve rows, by date then period then class. Three queries: the SA
         counts per slot and date, their slots, their absences (and an hod's own staff
         profile). Orphaned records and records without a slot are left out: they are
-        frozen (seed 001, EC-ATT-02).
+        frozen (docs/design/attendance.md, EC-ATT-02).
     """
     school = user.school
     today = today or school.today()

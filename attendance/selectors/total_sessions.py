@@ -32,8 +32,8 @@ def countable_records_covered(
 ) -> int:
     """The countable records an override for (student, class[, subject]) measures against.
 
-    The same records the percentage counts (seed 001): status P, A, IL or UL, not orphaned
-    (EC-ATT-02), of that class (and subject, when given), dated inside one of the
+    The same records the percentage counts (docs/design/attendance.md): status P, A, IL or UL, not
+    orphaned (EC-ATT-02), of that class (and subject, when given), dated inside one of the
     student's memberships of the class (EC-ATT-01: only from the join date).
     """
     return (

@@ -14,7 +14,7 @@ from academics.models import Holiday, Membership, TimetableSlot, User
 from ..models import AttendanceRecord, Status
 from .records import create_records, update_records
 
-# (student, date, period, subject): the key of a record (seed 001, EC-ATT-03).
+# (student, date, period, subject): the key of a record (docs/design/attendance.md, EC-ATT-03).
 RecordKey = tuple[int, datetime.date, int, int]
 
 
@@ -45,7 +45,7 @@ def closure_reason(holiday: Holiday) -> str:
 @transaction.atomic
 def fill_holiday(*, holiday: Holiday, actor: User | None = None) -> HolidayFill:
     """Give every period of a closure the status H (Holiday), for every student on its
-    roster (issue 3; seed 001 lists H as excluded from the percentage).
+    roster (docs/design/attendance.md; it lists H as excluded from the percentage).
 
     Args:
         holiday: the closure; every school-local date from its `start_date` to its

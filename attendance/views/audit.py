@@ -1,6 +1,6 @@
-"""The corrections audit trail: a record's history and "Recent corrections" (seed 001,
-EC-ATT-04). Principal and admin only (DOMAIN.md, roles); every query is scoped to the
-reader's school, so another school's record is a 404 and its corrections never listed.
+"""The corrections audit trail: a record's history and "Recent corrections"
+(docs/design/attendance.md, EC-ATT-04). Principal and admin only (DOMAIN.md, roles); every query is
+scoped to the reader's school, so another school's record is a 404 and its corrections never listed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _FILTERS = ("school_class", "changed_by", "slot_teacher", "changed_from", "chang
 @role_required(*AUDIT_READERS)
 def record_history_page(request: HttpRequest, record_id: int) -> HttpResponse:
     """Every version of one record, oldest first: "Marked P by …", then "P → A by … on …
-    — reason" for each correction (seed 001, EC-ATT-04)."""
+    — reason" for each correction (docs/design/attendance.md, EC-ATT-04)."""
     record = get_object_or_404(
         audit_records(user=request.user).select_related(
             "student__user", "school_class", "subject", "slot__teacher", "marked_by", "modified_by"

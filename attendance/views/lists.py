@@ -1,4 +1,4 @@
-"""The attendance list (seed 000, "Attendance → Attendance List")."""
+"""The attendance list (docs/design/total-sessions.md, "Attendance → Attendance List")."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ LIST_PAGE_SIZE = 50
 
 @role_required(*Role.values)
 def attendance_list(request: HttpRequest) -> HttpResponse:
-    """Present / total sessions / percentage per student and class (seed 000), scoped to
-    what the user may see; one aggregate query per page."""
+    """Present / total sessions / percentage per student and class (docs/design/total-sessions.md),
+    scoped to what the user may see; one aggregate query per page."""
     form = AttendanceListFilterForm(request.GET or None, classes=visible_classes(user=request.user))
     school_class, lowest_first = None, False
     if form.is_valid():
@@ -48,8 +48,9 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
         "can_edit_totals": can_edit_total_sessions_somewhere(user),
         "can_read_registers": can_read_registers(user),
         "return_to": request.get_full_path(),
-        # A student user saved before profiles were automatic (seed 000, "Student profile
-        # not found") sees a notice, not an error, until `fix_student_profiles` runs.
+        # A student user saved before profiles were automatic (docs/design/total-sessions.md,
+        # "Student profile not found") sees a notice, not an error, until `fix_student_profiles`
+        # runs.
         "profile_missing": user.role == Role.STUDENT and own_student_profile_id(user=user) is None,
     }
     template = "attendance/list.html"

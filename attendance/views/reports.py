@@ -1,5 +1,5 @@
-"""Attendance reports (issue 3): a student's report, a class's monthly register, the
-registers nobody took; each also as CSV (`?format=csv`) and XLSX (`?format=xlsx`).
+"""Attendance reports (docs/design/attendance.md): a student's report, a class's monthly register,
+the registers nobody took; each also as CSV (`?format=csv`) and XLSX (`?format=xlsx`).
 
 Thin views: authorise and scope (role_required, then scoped querysets — another school's
 student or class is a 404), read the filters with a form (junk falls back to the default
@@ -163,8 +163,8 @@ def my_report(request: HttpRequest) -> HttpResponse:
     """A student's own report (the nav link), keeping any period filters."""
     profile_id = own_student_profile_id(user=request.user)
     if profile_id is None:
-        # A student user saved before profiles were automatic (seed 000, "Student profile
-        # not found"): the list explains, until `fix_student_profiles` runs.
+        # A student user saved before profiles were automatic (docs/design/total-sessions.md,
+        # "Student profile not found"): the list explains, until `fix_student_profiles` runs.
         return redirect("attendance:list")
     url = reverse("attendance:student_report", args=[profile_id])
     query = request.GET.urlencode()
@@ -173,7 +173,7 @@ def my_report(request: HttpRequest) -> HttpResponse:
 
 @role_required(*Role.values)
 def student_report(request: HttpRequest, student_id: int) -> HttpResponse:
-    """One student's attendance by day, week, month or term (seed 001, "Reports can
+    """One student's attendance by day, week, month or term (docs/design/attendance.md, "Reports can
     aggregate to daily, weekly, monthly, or semester views"). A student opens only their
     own; a teacher only students of classes they teach or advise, and sees only those
     classes; other readers the whole school (`visible_students`, `visible_classes`)."""

@@ -1,5 +1,5 @@
-"""Staff-absent (SA) lifecycle screens (seed 001): marking a teacher absent, the list of
-absences with their resolution progress, "Periods to resolve", and students' leave.
+"""Staff-absent (SA) lifecycle screens (docs/design/attendance.md): marking a teacher absent, the
+list of absences with their resolution progress, "Periods to resolve", and students' leave.
 
 Thin views (ARCHITECTURE.md): authorise and scope, validate with a form, call one
 service, render. Resolving an SA period happens on the marking screen (`attendance:mark`).

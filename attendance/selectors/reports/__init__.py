@@ -1,8 +1,8 @@
 """Reads for the attendance reports: a student's report by day, week, month or
 term, a class's monthly register, the registers nobody took, and weekly trends.
 
-Seed 001: "Reports can aggregate to daily, weekly, monthly, or semester views". The rule
-is the one in `percentages.py` (present ÷ countable × 100, `attendance_percentage`'s
+docs/design/attendance.md: "Reports can aggregate to daily, weekly, monthly, or semester views".
+The rule is the one in `percentages.py` (present ÷ countable × 100, `attendance_percentage`'s
 rounding), applied to the records of a date range:
 
 - counted: status in COUNTABLE_STATUSES (P, A, IL, UL); present: PRESENT_STATUSES (P);
@@ -13,9 +13,9 @@ rounding), applied to the records of a date range:
   after `left_on`, EC-ATT-01) is never counted.
 
 A date-bounded figure's denominator is its countable records: a TotalSessionsOverride is
-the total of the whole course (seed 000), so dividing one week's present count by it would
-be meaningless. Whole-course figures ("overall") come from `with_attendance_totals`, which
-does apply the override.
+the total of the whole course (docs/design/total-sessions.md), so dividing one week's present count
+by it would be meaningless. Whole-course figures ("overall") come from `with_attendance_totals`,
+which does apply the override.
 
 Every function here runs a fixed number of queries whatever the number of students or
 records (the docstrings list them).

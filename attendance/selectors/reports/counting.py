@@ -56,12 +56,13 @@ class StatusSummary:
 
     @property
     def informed_leave(self) -> int:
-        """IL: counted, not present, and reported on its own (seed 001)."""
+        """IL: counted, not present, and reported on its own (docs/design/attendance.md)."""
         return self.counts[Status.INFORMED_LEAVE]
 
     @property
     def unresolved_staff_absent(self) -> int:
-        """SA still on a record: excluded like NM until the advisor resolves it (seed 001)."""
+        """SA still on a record: excluded like NM until the advisor resolves it
+        (docs/design/attendance.md)."""
         return self.counts[Status.STAFF_ABSENT]
 
     @property
@@ -151,7 +152,7 @@ def student_summary(
         `.percentage` (Decimal to 1 place, None with nothing countable), IL on its own
         (`.informed_leave`), unresolved SA (`.unresolved_staff_absent`, excluded like NM),
         `.orphaned` (excluded). Records outside the membership window are not counted
-        (seed 001, EC-ATT-01/02, "Attendance Percentage Calculation"). One query.
+        (docs/design/attendance.md, EC-ATT-01/02, "Attendance Percentage Calculation"). One query.
     """
     records = AttendanceRecord.objects.filter(
         school_id=student.school_id, student=student, date__gte=start, date__lte=end

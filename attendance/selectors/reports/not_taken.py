@@ -45,7 +45,7 @@ def registers_not_taken(
     today: datetime.date,
     teacher: User | None = None,
 ) -> list[MissingRegister]:
-    """Timetable periods from `start` to `end` that nobody marked (issue 3).
+    """Timetable periods from `start` to `end` that nobody marked (docs/design/attendance.md).
 
     Args:
         user: admin, principal or hod see the whole school; anyone else only the slots

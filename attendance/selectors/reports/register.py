@@ -146,7 +146,7 @@ class ClassRegister:
 def class_register(
     *, school_class: SchoolClass, month: datetime.date, today: datetime.date | None = None
 ) -> ClassRegister:
-    """The period-by-date register of one class for one month (seed 001).
+    """The period-by-date register of one class for one month (docs/design/attendance.md).
 
     Args:
         school_class: the class (the caller checked the reader may see it).

@@ -22,7 +22,8 @@ WEEK = datetime.timedelta(days=7)
 SEPTEMBER = (datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
 
 
-# Seed 001's table: (present, countable) a status adds on top of one P record.
+# The status table of docs/design/attendance.md: (present, countable) a status adds on top of one P
+# record.
 SEED_001 = {
     Status.PRESENT: (2, 2),
     Status.ABSENT: (1, 2),
