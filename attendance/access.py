@@ -49,8 +49,46 @@ def can_read_audit(user: User) -> bool:
     return user.has_role(*AUDIT_READERS)
 
 
+def can_read_registers(user: User) -> bool:
+    """May `user` open the class register (a teacher only of classes they teach or
+    advise: `selectors.visible_classes`)."""
+    return user.has_role(*REGISTER_READERS)
+
+
+def can_read_not_taken(user: User) -> bool:
+    """May `user` open "Registers not taken" (a teacher sees only their own)."""
+    return user.has_role(*NOT_TAKEN_ROLES)
+
+
+def can_see_all_not_taken(user: User) -> bool:
+    """Does `user` see every teacher's missing registers (and may pick a teacher)?"""
+    return user.has_role(*NOT_TAKEN_SCHOOL_WIDE)
+
+
+def can_edit_total_sessions_somewhere(user: User) -> bool:
+    """Does `user`'s role set totals at all? Which classes is
+    `selectors.can_edit_total_sessions` (a teacher only the classes they teach or advise)."""
+    return user.has_role(*TOTAL_SESSIONS_EDITORS)
+
+
 def can_manage_staff_absence(user: User) -> bool:
     return user.has_role(*STAFF_ABSENCE_MANAGERS)
+
+
+def can_read_to_resolve(user: User) -> bool:
+    """May `user` open "Periods to resolve"."""
+    return user.has_role(*TO_RESOLVE_READERS)
+
+
+def can_see_all_periods_to_resolve(user: User) -> bool:
+    """Does "Periods to resolve" show `user` every period of the school (not only those
+    they may resolve themselves)?"""
+    return user.has_role(*TO_RESOLVE_SCHOOL_WIDE)
+
+
+def can_substitute(user: User) -> bool:
+    """May `user` stand in for an absent teacher (their role marks periods)?"""
+    return user.has_role(*SUBSTITUTE_ROLES)
 
 
 def nav_links(user: User) -> list[NavLink]:
@@ -61,7 +99,7 @@ def nav_links(user: User) -> list[NavLink]:
     links.append(NavLink(_("Attendance list"), "attendance:list"))
     if can_manage_staff_absence(user):
         links.append(NavLink(_("Staff absence"), "attendance:staff_absence"))
-    if user.has_role(*TO_RESOLVE_READERS):
+    if can_read_to_resolve(user):
         links.append(NavLink(_("Periods to resolve"), "attendance:to_resolve"))
     if can_manage_staff_absence(user):
         links.append(NavLink(_("Student leave"), "attendance:student_leave"))
@@ -69,9 +107,9 @@ def nav_links(user: User) -> list[NavLink]:
         links.append(
             NavLink(_("My attendance"), "attendance:my_report", ("attendance:student_report",))
         )
-    if user.has_role(*REGISTER_READERS):
+    if can_read_registers(user):
         links.append(NavLink(_("Registers"), "attendance:register"))
-    if user.has_role(*NOT_TAKEN_ROLES):
+    if can_read_not_taken(user):
         links.append(NavLink(_("Not taken"), "attendance:not_taken"))
     if can_read_audit(user):
         links.append(

@@ -35,7 +35,7 @@ class MarkAttendanceForm(forms.Form):
     Args:
         students: the students whose status can be set (roster minus skipped ones).
         saved_statuses: StudentProfile pk → status already saved for this period, so a
-            correction of one of them can require a reason (seed 001, "Modification
+            correction of one of them can require a reason (docs/design/attendance.md, "Modification
             Reason"; resolving SA is not a correction — `is_correction`).
         proposed_statuses: StudentProfile pk → status to show chosen instead of the saved
             one or P ("Mark all present", IL for approved leave on an SA period).
@@ -152,7 +152,7 @@ class AbsentTeacherDayForm(forms.Form):
 
 
 class StaffAbsenceForm(AbsentTeacherDayForm):
-    """An hod marks a teacher absent (seed 001, SA lifecycle).
+    """An hod marks a teacher absent (docs/design/attendance.md, SA lifecycle).
 
     Args:
         teachers: as AbsentTeacherDayForm.
@@ -340,7 +340,8 @@ from .services.total_sessions import (  # noqa: E402
 
 class TotalSessionsValueField(forms.Field):
     """A total of sessions as typed or sent: `parse_total_sessions` decides, so a form and
-    the JSON endpoint refuse the same values with the seed's message (seed 000)."""
+    the JSON endpoint refuse the same values with the documented message
+    (docs/design/total-sessions.md)."""
 
     def to_python(self, value):
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -368,8 +369,8 @@ class TotalSessionsForm(forms.Form):
 
 
 class BulkTotalSessionsForm(forms.Form):
-    """ "Bulk Update Sessions" (seed 000): one total for every student of a class; the
-    first post asks for confirmation, the confirmed one applies."""
+    """ "Bulk Update Sessions" (docs/design/total-sessions.md): one total for every student of a
+    class; the first post asks for confirmation, the confirmed one applies."""
 
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -406,7 +407,7 @@ class TotalSessionsPayloadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # null or "" is a bad number (the seed's message); no key at all is a missing field.
+        # null or "" is a bad number (the documented message); no key at all is a missing field.
         if "total_sessions" not in self.data:
             self.fields["total_sessions"].error_messages["required"] = "is required"
 
@@ -420,7 +421,7 @@ class TotalSessionsPayloadForm(forms.Form):
         return cleaned
 
     def error_message(self) -> str:
-        """The errors as one line: the seed's message alone for `total_sessions`, else
+        """The errors as one line: the documented message alone for `total_sessions`, else
         "<field>: <problem>"."""
         parts = []
         for name, errors in self.errors.items():

@@ -1,4 +1,4 @@
-"""The roll: one record per student per date per period per subject (seed 001)."""
+"""The roll: one record per student per date per period per subject (docs/design/attendance.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from academics.models import SchoolClass, Stamped, StudentProfile, Subject, Time
 
 
 class Status(models.TextChoices):
-    """Seed 001's status enum. Countable: P, A, IL, UL. Present: P only."""
+    """The status codes of docs/design/attendance.md. Countable: P, A, IL, UL. Present: P only."""
 
     PRESENT = "P", "Present"
     ABSENT = "A", "Absent"
@@ -24,7 +24,7 @@ class Status(models.TextChoices):
     HOLIDAY = "H", "Holiday"
 
 
-# Seed 001, "Attendance Percentage Calculation": only these count toward the total.
+# docs/design/attendance.md, "Attendance Percentage Calculation": only these count toward the total.
 # SA is temporary and counts as NM (excluded) until it is resolved.
 COUNTABLE_STATUSES = (Status.PRESENT, Status.ABSENT, Status.INFORMED_LEAVE, Status.UNINFORMED_LEAVE)
 PRESENT_STATUSES = (Status.PRESENT,)
@@ -92,7 +92,8 @@ class AttendanceRecord(models.Model):
     class Meta:
         ordering = ["-date", "period_number"]
         constraints = [
-            # Seed 001, EC-ATT-03: block a second record for the same period at insert.
+            # docs/design/attendance.md, EC-ATT-03: block a second record for the same period at
+            # insert.
             models.UniqueConstraint(
                 fields=["student", "date", "period_number", "subject"],
                 name="attendance_one_record_per_period",
@@ -111,7 +112,7 @@ class AttendanceRecord(models.Model):
 
 
 class TotalSessionsOverride(Stamped):
-    """The percentage's denominator for one student in one class (seed 000).
+    """The percentage's denominator for one student in one class (docs/design/total-sessions.md).
 
     `subject` empty means "all subjects of this class".
     """
@@ -161,7 +162,7 @@ class TotalSessionsOverride(Stamped):
 
 
 class StaffAbsence(Stamped):
-    """An hod marks a teacher absent for a date (seed 001, SA lifecycle).
+    """An hod marks a teacher absent for a date (docs/design/attendance.md, SA lifecycle).
 
     The teacher's slots that day (or only `periods`, when given) get SA for the roster;
     the class advisor or the `substitute` resolves them; leftovers expire to NM.
@@ -199,7 +200,7 @@ class StaffAbsence(Stamped):
 
 class StudentLeave(Stamped):
     """Leave asked for a student over a date range; approved leave lets an SA period be
-    resolved to IL (informed leave) — seed 001."""
+    resolved to IL (informed leave) — docs/design/attendance.md."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,40 +1,41 @@
 """Reads for attendance, one module per area; the names are re-exported here."""
 
 from .marking import (
-    MARKING_ROLES,
     active_memberships_on,
     can_change_records,
     can_mark_slot,
     closure_on,
     is_department_head_for,
     is_past_edit_window,
-    latest_teaching_day_before,
-    periods_for_day,
     records_for_period,
     roster,
-    school_slots,
 )
 from .percentages import (
-    SCHOOL_WIDE_READERS,
     AttendanceRow,
     as_rows,
     attendance_list_memberships,
     attendance_list_page,
     attendance_percentage,
+    own_student_profile_id,
     visible_classes,
     visible_memberships,
     with_attendance_totals,
 )
+from .periods import (
+    latest_teaching_day_before,
+    periods_for_day,
+    school_slots,
+    teacher_periods_on,
+)
 
 __all__ = [
-    "MARKING_ROLES",
-    "SCHOOL_WIDE_READERS",
     "AttendanceRow",
     "active_memberships_on",
     "as_rows",
     "attendance_list_memberships",
     "attendance_list_page",
     "attendance_percentage",
+    "own_student_profile_id",
     "can_mark_slot",
     "latest_teaching_day_before",
     "periods_for_day",
@@ -48,10 +49,10 @@ __all__ = [
     "closure_on",
     "is_department_head_for",
     "is_past_edit_window",
+    "teacher_periods_on",
 ]
 
 from .audit import (  # noqa: E402  (corrections and audit)
-    AUDIT_READERS,
     Correction,
     HistoryEntry,
     as_corrections,
@@ -61,7 +62,6 @@ from .audit import (  # noqa: E402  (corrections and audit)
 )
 
 __all__ += [
-    "AUDIT_READERS",
     "Correction",
     "HistoryEntry",
     "as_corrections",
@@ -71,13 +71,12 @@ __all__ += [
 ]
 
 from .staff_absence import (  # noqa: E402  (staff-absent lifecycle)
-    STAFF_ABSENCE_MANAGERS,
-    TO_RESOLVE_READERS,
     AbsenceProgress,
     PeriodToResolve,
     absence_covering,
     absent_teacher_choices,
     approved_leave_student_ids,
+    is_school_user,
     leave_student_choices,
     may_resolve_staff_absence,
     periods_to_resolve,
@@ -85,18 +84,16 @@ from .staff_absence import (  # noqa: E402  (staff-absent lifecycle)
     school_absences,
     school_leaves,
     substitute_choices,
-    teacher_periods_on,
     with_resolution_progress,
 )
 
 __all__ += [
-    "STAFF_ABSENCE_MANAGERS",
-    "TO_RESOLVE_READERS",
     "AbsenceProgress",
     "PeriodToResolve",
     "absence_covering",
     "absent_teacher_choices",
     "approved_leave_student_ids",
+    "is_school_user",
     "leave_student_choices",
     "may_resolve_staff_absence",
     "periods_to_resolve",
@@ -104,7 +101,6 @@ __all__ += [
     "school_absences",
     "school_leaves",
     "substitute_choices",
-    "teacher_periods_on",
     "with_resolution_progress",
 ]
 
@@ -135,7 +131,6 @@ __all__ += [
 ]
 
 from .total_sessions import (  # noqa: E402  (total-sessions overrides)
-    TOTAL_SESSIONS_EDITORS,
     can_edit_total_sessions,
     countable_records_by_student,
     countable_records_covered,
@@ -143,7 +138,6 @@ from .total_sessions import (  # noqa: E402  (total-sessions overrides)
 )
 
 __all__ += [
-    "TOTAL_SESSIONS_EDITORS",
     "can_edit_total_sessions",
     "countable_records_by_student",
     "countable_records_covered",

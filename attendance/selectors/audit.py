@@ -1,5 +1,5 @@
-"""Reads for the corrections audit trail (seed 001: "Modified By", "Modification Reason";
-EC-ATT-04: the old value is kept and both are visible to principal and admin).
+"""Reads for the corrections audit trail (docs/design/attendance.md: "Modified By", "Modification
+Reason"; EC-ATT-04: the old value is kept and both are visible to principal and admin).
 
 The trail is django-simple-history's table of AttendanceRecord versions: every save of a
 record (marking, a correction, the admin, the staff-absent lifecycle, orphaning) adds a
@@ -17,12 +17,9 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from academics.models import Role, School, SchoolClass, StudentProfile, Subject, User
+from academics.models import School, SchoolClass, StudentProfile, Subject, User
 
 from ..models import AttendanceRecord, Status
-
-# Seed 001, EC-ATT-04 and DOMAIN.md roles: the audit trail is the principal's and admin's.
-AUDIT_READERS = (Role.ADMIN, Role.PRINCIPAL)
 
 HistoricalAttendanceRecord = AttendanceRecord.history.model
 
@@ -89,7 +86,7 @@ class Correction:
 
 def audit_records(*, user: User) -> QuerySet[AttendanceRecord]:
     """The records whose trail `user` may read: every record of the user's school (the
-    caller has checked the role is in AUDIT_READERS); another school's record is absent,
+    caller has checked `access.can_read_audit`); another school's record is absent,
     so fetching it is a 404."""
     return AttendanceRecord.objects.filter(school_id=user.school_id)
 
@@ -98,8 +95,8 @@ def version_reason(version, *, status_changed: bool) -> str:
     """Why `version` (a HistoricalAttendanceRecord) was saved, as the trail shows it.
 
     A correction's reason is the version's `modification_reason` (required for a status
-    change — seed 001; the marking screen's note holds only its first 100 characters). A
-    system change (orphaning, the staff-absent lifecycle) names itself in the note.
+    change — docs/design/attendance.md; the marking screen's note holds only its first 100
+    characters). A system change (orphaning, the staff-absent lifecycle) names itself in the note.
     A first mark has no reason.
     """
     note = version.history_change_reason or ""

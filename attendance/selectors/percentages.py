@@ -1,13 +1,15 @@
 """Attendance percentages and the attendance list (ARCHITECTURE.md, selectors).
 
-The percentage rule lives here once (seed 001, "Attendance Percentage Calculation"):
+The percentage rule lives here once (docs/design/attendance.md, "Attendance Percentage
+Calculation"):
 
     percentage = present / denominator × 100
     present     = records with status P
     countable   = records with status P, A, IL or UL (OD, SU, NM, H, unresolved SA and
                   orphaned records are excluded)
     denominator = the student's TotalSessionsOverride for the class (subject empty) when
-                  one exists (seed 000) and is not below countable, else countable
+                  one exists (docs/design/total-sessions.md) and is not below countable, else
+                  countable
 
 The database does the counting (`with_attendance_totals`); `attendance_percentage` does
 the division and the rounding, so every page and JSON answer rounds the same way.
@@ -35,12 +37,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
-from academics.models import Membership, Role, SchoolClass, TimetableSlot, User
+from academics.models import Membership, Role, SchoolClass, StudentProfile, TimetableSlot, User
 
+from ..access import can_read_school_wide
 from ..models import COUNTABLE_STATUSES, PRESENT_STATUSES
-
-# Roles that read the whole school's attendance (DOMAIN.md, "People and roles").
-SCHOOL_WIDE_READERS = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.ACCOUNTANT)
 
 _ONE_DECIMAL = Decimal("0.1")
 _LAST_DAY = datetime.date(9999, 12, 31)
@@ -56,7 +56,7 @@ def attendance_percentage(present: int, denominator: int | None) -> Decimal | No
 
     Returns:
         e.g. Decimal("66.7"); None when the denominator is empty or zero (shown as "—",
-        never a division error — seed 001).
+        never a division error — docs/design/attendance.md).
     """
     if not denominator:
         return None
@@ -69,12 +69,12 @@ def with_attendance_totals(memberships: QuerySet[Membership]) -> QuerySet[Member
     """Annotate each membership with its attendance counts, in the same query.
 
     Counts only records of the membership's class dated from `joined_on` up to `left_on`
-    (seed 001, EC-ATT-01); orphaned records never count (EC-ATT-02).
+    (docs/design/attendance.md, EC-ATT-01); orphaned records never count (EC-ATT-02).
 
     Adds to each row:
         present_count (int), countable_count (int),
         override_total (int | None): TotalSessionsOverride.total_sessions for the student
-            and class with no subject (seed 000),
+            and class with no subject (docs/design/total-sessions.md),
         denominator (int): override_total when set and not below countable_count,
             else countable_count,
         percentage_raw (float | None): unrounded, for ordering and thresholds only —
@@ -174,7 +174,7 @@ def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
     they have a timetable slot in or advise; student: the classes they are a member of.
     """
     classes = SchoolClass.objects.filter(school_id=user.school_id)
-    if user.has_role(*SCHOOL_WIDE_READERS):
+    if can_read_school_wide(user):
         return classes
     if user.role == Role.TEACHER:
         taught = TimetableSlot.objects.filter(school_id=user.school_id, teacher=user)
@@ -183,6 +183,12 @@ def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
         mine = Membership.objects.filter(school_id=user.school_id, student__user=user)
         return classes.filter(pk__in=mine.values("school_class_id"))
     return classes.none()
+
+
+def own_student_profile_id(*, user: User) -> int | None:
+    """The pk of `user`'s StudentProfile, or None: a student user saved before profiles
+    were automatic has none until `fix_student_profiles` runs. One query."""
+    return StudentProfile.objects.filter(user=user).values_list("pk", flat=True).first()
 
 
 def visible_memberships(*, user: User) -> QuerySet[Membership]:
@@ -231,7 +237,8 @@ def attendance_list_page(
     page_number=1,
     per_page: int = 50,
 ) -> Page:
-    """One page of the attendance list (seed 000, "Attendance → Attendance List").
+    """One page of the attendance list (docs/design/total-sessions.md, "Attendance → Attendance
+    List").
 
     Args:
         user: whose scope to show (`visible_memberships`).

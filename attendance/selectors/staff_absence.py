@@ -1,11 +1,10 @@
-"""Reads for the staff-absent (SA) lifecycle (seed 001, "SA (Staff Absent) Status Lifecycle").
+"""Reads for the staff-absent (SA) lifecycle (docs/design/attendance.md, "SA (Staff Absent) Status
+Lifecycle").
 
 An hod marks a teacher absent for a date (a `StaffAbsence`); that teacher's periods that
 day get SA for every student on the roster; the class advisor or the absence's substitute
 resolves them on the marking screen; whatever is still SA when the school's resolution
 window closes is turned into NM by `expire_staff_absent`.
-
-`marking.py` imports this module, so nothing here imports `marking` at module level.
 """
 
 from __future__ import annotations
@@ -20,17 +19,8 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 
 from academics.models import Role, School, StudentProfile, TimetableSlot, User
 
+from ..access import SUBSTITUTE_ROLES, can_see_all_periods_to_resolve, can_substitute
 from ..models import AttendanceRecord, StaffAbsence, Status, StudentLeave
-
-# Who marks a teacher absent and edits the substitute (DOMAIN.md, roles: hod; admin does
-# everything in the school).
-STAFF_ABSENCE_MANAGERS = (Role.ADMIN, Role.HOD)
-# Who may open "Periods to resolve": the school-wide readers see every period of the
-# school; a teacher sees those they may resolve (advisor or substitute).
-TO_RESOLVE_READERS = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER)
-_SCHOOL_WIDE = (Role.ADMIN, Role.PRINCIPAL, Role.HOD)
-# The roles that may stand in for an absent teacher (they can open the marking screen).
-SUBSTITUTE_ROLES = (Role.ADMIN, Role.HOD, Role.TEACHER)
 
 
 def covers_period(absence: StaffAbsence, period_number: int) -> bool:
@@ -54,7 +44,7 @@ def absence_covering(*, slot: TimetableSlot, day: datetime.date) -> StaffAbsence
 
 def may_resolve_staff_absence(*, user: User, slot: TimetableSlot, day: datetime.date) -> bool:
     """True if `user` may resolve the SA records of `slot` on `day`: the class's advisor or
-    the substitute an hod assigned to the absent teacher that day (seed 001).
+    the substitute an hod assigned to the absent teacher that day (docs/design/attendance.md).
 
     Only while a StaffAbsence of the slot's teacher on `day` covers the slot's period
     (`periods` empty = the whole day); without one the advisor has no say over another
@@ -65,7 +55,7 @@ def may_resolve_staff_absence(*, user: User, slot: TimetableSlot, day: datetime.
     """
     if user.school_id is None or user.school_id != slot.school_id:
         return False
-    if not user.has_role(*SUBSTITUTE_ROLES):
+    if not can_substitute(user):
         return False
     absence = absence_covering(slot=slot, day=day)
     if absence is None:
@@ -75,8 +65,8 @@ def may_resolve_staff_absence(*, user: User, slot: TimetableSlot, day: datetime.
 
 def approved_leave_student_ids(*, school_id: int, day: datetime.date) -> set[int]:
     """StudentProfile ids with approved leave covering `day` (school-local): their SA
-    periods may be resolved to IL (seed 001, "SA → A (or IL/UL based on leave status)").
-    One query."""
+    periods may be resolved to IL (docs/design/attendance.md, "SA → A (or IL/UL based on leave
+    status)"). One query."""
     return set(
         StudentLeave.objects.filter(
             school_id=school_id,
@@ -97,22 +87,17 @@ def absent_teacher_choices(*, school: School) -> QuerySet[User]:
     )
 
 
+def is_school_user(*, school: School, user_id: int) -> bool:
+    """True if user `user_id` belongs to `school` (another school's user is then a 404
+    like every other school's row). One query."""
+    return User.objects.filter(pk=user_id, school=school).exists()
+
+
 def substitute_choices(*, school: School) -> QuerySet[User]:
     """Staff of `school` who may stand in for an absent teacher (SUBSTITUTE_ROLES)."""
     return User.objects.filter(school=school, is_active=True, role__in=SUBSTITUTE_ROLES).order_by(
         "last_name", "first_name", "username"
     )
-
-
-def teacher_periods_on(*, teacher: User, day: datetime.date) -> QuerySet[TimetableSlot]:
-    """`teacher`'s own slots meeting on `day` (school-local), by period, each with
-    `roster_size` and `marked_count` (records already saved) — one query."""
-    # Imported here: marking.py imports this module (see the module docstring).
-    from .marking import periods_for_day
-
-    # periods_for_day gives an admin every slot of the school; an absent admin who
-    # teaches is absent from their own slots only.
-    return periods_for_day(user=teacher, day=day).filter(teacher=teacher)
 
 
 # --- the hod's list of absences --------------------------------------------------------
@@ -252,11 +237,11 @@ def periods_to_resolve(*, user: User, today: datetime.date | None = None) -> lis
         PeriodToResolve rows, by date then period then class. Three queries: the SA
         counts per slot and date, their slots, their absences (and an hod's own staff
         profile). Orphaned records and records without a slot are left out: they are
-        frozen (seed 001, EC-ATT-02).
+        frozen (docs/design/attendance.md, EC-ATT-02).
     """
     school = user.school
     today = today or school.today()
-    school_wide = user.has_role(*_SCHOOL_WIDE)
+    school_wide = can_see_all_periods_to_resolve(user)
     open_sa = AttendanceRecord.objects.filter(
         school_id=user.school_id,
         status=Status.STAFF_ABSENT,
@@ -310,8 +295,8 @@ def periods_to_resolve(*, user: User, today: datetime.date | None = None) -> lis
         # teacher their own, an hod their department's (is_department_head_for).
         can_open = (
             user.is_school_admin
-            or (user.has_role(*SUBSTITUTE_ROLES) and slot.teacher_id == user.pk)
-            or (resolver and user.has_role(*SUBSTITUTE_ROLES))
+            or (can_substitute(user) and slot.teacher_id == user.pk)
+            or (resolver and can_substitute(user))
             or (bool(own_department) and _department_of(slot.teacher) == own_department)
         )
         rows.append(

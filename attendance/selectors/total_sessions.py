@@ -1,17 +1,30 @@
-"""Reads for total-sessions overrides (seed 000, "Dynamic total sessions")."""
+"""Reads for total-sessions overrides (docs/design/total-sessions.md)."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from academics.models import Membership, Role, SchoolClass, StudentProfile, Subject, User
+from academics.models import (
+    Enrollment,
+    Membership,
+    Role,
+    SchoolClass,
+    StudentProfile,
+    Subject,
+    User,
+)
 
-from ..models import COUNTABLE_STATUSES, AttendanceRecord, TotalSessionsOverride
-from .percentages import visible_classes
-
-# Who may set a student's total sessions (issue 4): admins, and teachers of that class.
-TOTAL_SESSIONS_EDITORS = (Role.ADMIN, Role.TEACHER)
+from ..models import COUNTABLE_STATUSES, PRESENT_STATUSES, AttendanceRecord, TotalSessionsOverride
+from .percentages import (
+    AttendanceRow,
+    as_rows,
+    attendance_list_memberships,
+    visible_classes,
+    with_attendance_totals,
+)
 
 
 def countable_records_covered(
@@ -19,8 +32,8 @@ def countable_records_covered(
 ) -> int:
     """The countable records an override for (student, class[, subject]) measures against.
 
-    The same records the percentage counts (seed 001): status P, A, IL or UL, not orphaned
-    (EC-ATT-02), of that class (and subject, when given), dated inside one of the
+    The same records the percentage counts (docs/design/attendance.md): status P, A, IL or UL, not
+    orphaned (EC-ATT-02), of that class (and subject, when given), dated inside one of the
     student's memberships of the class (EC-ATT-01: only from the join date).
     """
     return (
@@ -47,11 +60,9 @@ def covered_records(
     *, school_class: SchoolClass, subject: Subject | None = None
 ) -> QuerySet[AttendanceRecord]:
     """Countable, live records of `school_class` dated inside their student's membership."""
-    in_membership = Membership.objects.filter(
-        student=OuterRef("student"),
-        school_class=OuterRef("school_class"),
-        joined_on__lte=OuterRef("date"),
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("date")))
+    in_membership = Membership.objects.active_on(OuterRef("date")).filter(
+        student=OuterRef("student"), school_class=OuterRef("school_class")
+    )
     records = AttendanceRecord.objects.filter(
         school_class=school_class,
         status__in=COUNTABLE_STATUSES,
@@ -60,6 +71,22 @@ def covered_records(
     if subject is not None:
         records = records.filter(subject=subject)
     return records
+
+
+def is_member_of(*, student: StudentProfile, school_class: SchoolClass) -> bool:
+    """True if `student` has ever had a membership of `school_class` (an override is
+    only for a student of the class). One query."""
+    return Membership.objects.filter(student=student, school_class=school_class).exists()
+
+
+def has_total_sessions(
+    *, student: StudentProfile, school_class: SchoolClass, subject: Subject | None
+) -> bool:
+    """True if an override for (student, class, subject) exists already (`subject` None:
+    the whole class's). One query."""
+    return TotalSessionsOverride.objects.filter(
+        student=student, school_class=school_class, subject=subject
+    ).exists()
 
 
 def with_actual_records(
@@ -84,7 +111,8 @@ def with_actual_records(
 
 def can_edit_total_sessions(*, user: User, school_class: SchoolClass) -> bool:
     """Admins of the class's school, and teachers of that class (a timetable slot in it, or
-    its advisor), may set totals there (issue 4; seed 000, "Permission Issues")."""
+    its advisor), may set totals there (docs/design/total-sessions.md, permissions).
+    Which roles may edit at all is `access.TOTAL_SESSIONS_EDITORS`."""
     if user.school_id != school_class.school_id:
         return False
     if user.is_school_admin:
@@ -92,3 +120,105 @@ def can_edit_total_sessions(*, user: User, school_class: SchoolClass) -> bool:
     return (
         user.role == Role.TEACHER and visible_classes(user=user).filter(pk=school_class.pk).exists()
     )
+
+
+# --- the attendance list's edit screens and the JSON endpoint -----------------------------
+
+
+def school_memberships(*, user: User) -> QuerySet[Membership]:
+    """The memberships of the user's school with their class and student (another
+    school's is then a 404)."""
+    return Membership.objects.filter(school_id=user.school_id).select_related(
+        "school_class", "student__user"
+    )
+
+
+def school_classes(*, user: User) -> QuerySet[SchoolClass]:
+    """The classes of the user's school (another school's is then a 404)."""
+    return SchoolClass.objects.filter(school_id=user.school_id)
+
+
+def list_row(*, membership: Membership) -> AttendanceRow:
+    """The membership's attendance-list row, counted as the list counts it (present,
+    countable, the override, the percentage). One query."""
+    annotated = with_attendance_totals(
+        Membership.objects.filter(pk=membership.pk).select_related("student__user", "school_class")
+    )
+    return as_rows(annotated)[0]
+
+
+def students_listed(
+    *, user: User, school_class: SchoolClass, today: datetime.date
+) -> tuple[list[StudentProfile], int]:
+    """The distinct students the attendance list shows `user` for `school_class` (every
+    page), by name, and how many of them have left it (every membership ended before
+    `today`, school-local). One query."""
+    memberships = (
+        attendance_list_memberships(user=user, school_class=school_class)
+        .select_related("student__user")
+        .order_by("student__user__last_name", "student__user__first_name", "student_id")
+    )
+    students: dict[int, StudentProfile] = {}
+    still_in: set[int] = set()
+    for membership in memberships:
+        students.setdefault(membership.student_id, membership.student)
+        if membership.left_on is None or membership.left_on >= today:
+            still_in.add(membership.student_id)
+    return list(students.values()), len(students.keys() - still_in)
+
+
+def row_by_pk(*, model: type[StudentProfile | SchoolClass | Subject], pk: int):
+    """The `model` row `pk` of any school, or None: the JSON endpoint tells a row of
+    another school (404) from no row at all (400). One query."""
+    return model.objects.filter(pk=pk).first()
+
+
+def homeroom_class(*, student: StudentProfile) -> SchoolClass | None:
+    """The student's homeroom class: their Enrollment's in the school's current
+    AcademicYear, or None. One query."""
+    enrollment = (
+        Enrollment.objects.filter(
+            student=student,
+            academic_year__school_id=student.school_id,
+            academic_year__is_current=True,
+        )
+        .select_related("school_class")
+        .first()
+    )
+    return enrollment.school_class if enrollment else None
+
+
+def is_taught_in(*, subject: Subject, school_class: SchoolClass) -> bool:
+    """True if `subject` is the class's own subject, has a timetable slot in it, or has
+    attendance records there. At most two queries."""
+    return (
+        school_class.subject_id == subject.pk
+        or school_class.timetable_slots.filter(subject=subject).exists()
+        or school_class.attendance_records.filter(subject=subject).exists()
+    )
+
+
+def present_and_actual(
+    *, student: StudentProfile, school_class: SchoolClass, subject: Subject | None
+) -> tuple[int, int]:
+    """Present (P) and countable records behind a total's percentage. One query.
+
+    Without a subject, as the attendance list counts them (`with_attendance_totals` over
+    the student's memberships of the class); for one subject, the records the override
+    covers (`covered_records`, same rules, that subject only).
+    """
+    if subject is None:
+        memberships = with_attendance_totals(
+            Membership.objects.filter(student=student, school_class=school_class)
+        )
+        present = actual = 0
+        for membership in memberships:
+            present += membership.present_count
+            actual += membership.countable_count
+        return present, actual
+    counts = (
+        covered_records(school_class=school_class, subject=subject)
+        .filter(student=student)
+        .aggregate(present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)), actual=Count("pk"))
+    )
+    return counts["present"], counts["actual"]

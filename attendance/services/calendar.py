@@ -14,7 +14,7 @@ from academics.models import Holiday, Membership, TimetableSlot, User
 from ..models import AttendanceRecord, Status
 from .records import create_records, update_records
 
-# (student, date, period, subject): the key of a record (seed 001, EC-ATT-03).
+# (student, date, period, subject): the key of a record (docs/design/attendance.md, EC-ATT-03).
 RecordKey = tuple[int, datetime.date, int, int]
 
 
@@ -45,7 +45,7 @@ def closure_reason(holiday: Holiday) -> str:
 @transaction.atomic
 def fill_holiday(*, holiday: Holiday, actor: User | None = None) -> HolidayFill:
     """Give every period of a closure the status H (Holiday), for every student on its
-    roster (issue 3; seed 001 lists H as excluded from the percentage).
+    roster (docs/design/attendance.md; it lists H as excluded from the percentage).
 
     Args:
         holiday: the closure; every school-local date from its `start_date` to its
@@ -88,11 +88,9 @@ def fill_holiday(*, holiday: Holiday, actor: User | None = None) -> HolidayFill:
         return result
 
     memberships_by_class: dict[int, list[Membership]] = {}
-    for membership in Membership.objects.filter(
-        school_id=school_id,
-        school_class_id__in={slot.school_class_id for slot in slots},
-        joined_on__lte=holiday.end_date,
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=holiday.start_date)):
+    for membership in Membership.objects.overlapping(holiday.start_date, holiday.end_date).filter(
+        school_id=school_id, school_class_id__in={slot.school_class_id for slot in slots}
+    ):
         memberships_by_class.setdefault(membership.school_class_id, []).append(membership)
 
     # Every record of a period that met: by the slot's class (whoever it is for) or by the

@@ -2,7 +2,7 @@
 
 Refusals (nothing is written): a date the slot does not meet, a school closure (holiday),
 a future date, a user who may not mark the slot, a day past the edit window for anyone
-but an hod of the department or an admin (issue 3).
+but an hod of the department or an admin (docs/design/attendance.md).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from ..selectors.marking import (
 )
 from .records import create_records, update_records
 
-# Seed 001, SA lifecycle: the advisor or substitute resolves an SA period to P, A, IL or
-# UL. That is the period's first real mark, not a correction, so it needs no reason.
+# docs/design/attendance.md, SA lifecycle: the advisor or substitute resolves an SA period to P, A,
+# IL or UL. That is the period's first real mark, not a correction, so it needs no reason.
 STAFF_ABSENCE_RESOLUTIONS = COUNTABLE_STATUSES
 
 
@@ -147,8 +147,8 @@ class MarkingResult:
 
 def is_correction(*, saved: str | None, chosen: str) -> bool:
     """True if choosing `chosen` over the saved status is a correction, which needs a
-    reason (seed 001, "Modification Reason: required if corrected"). A first mark is not,
-    and neither is resolving a staff-absent (SA) period to P, A, IL or UL (SA lifecycle)."""
+    reason (docs/design/attendance.md, "Modification Reason: required if corrected"). A first mark
+    is not, and neither is resolving a staff-absent (SA) period to P, A, IL or UL (SA lifecycle)."""
     if saved is None or saved == chosen:
         return False
     return not (saved == Status.STAFF_ABSENT and chosen in STAFF_ABSENCE_RESOLUTIONS)
@@ -157,8 +157,8 @@ def is_correction(*, saved: str | None, chosen: str) -> bool:
 def check_day_open(*, slot: TimetableSlot, day: datetime.date, today: datetime.date) -> None:
     """Raise the DayNotOpen that keeps `day` (school-local) from being marked for `slot`:
     SlotDoesNotMeet (not on the timetable that day), SchoolClosed (a Holiday covers it —
-    issue 3), FutureDate (after `today`, the school's today). Returns None when it is open.
-    At most one query (the holiday)."""
+    docs/design/attendance.md), FutureDate (after `today`, the school's today). Returns None when
+    it is open. At most one query (the holiday)."""
     if not slot.meets_on(day):
         raise SlotDoesNotMeet(slot, day)
     holiday = closure_on(school_id=slot.school_id, day=day)
@@ -196,7 +196,8 @@ def mark_attendance(
 
     Args:
         slot: the timetable slot being marked; its class, subject and period are written
-            onto every record (key: student, date, period, subject — seed 001, EC-ATT-03).
+            onto every record (key: student, date, period, subject — docs/design/attendance.md,
+            EC-ATT-03).
         day: school-local date; the slot must meet on it (`TimetableSlot.meets_on`), no
             Holiday may cover it and it may not be after `today` (`check_day_open`).
         statuses: StudentProfile pk → status code, for students on the slot's roster that
@@ -204,10 +205,10 @@ def mark_attendance(
             as it is (an unresolved SA, say).
         actor: the user saving; becomes `marked_by` of new records and `modified_by` of
             changed ones. Checked again here with `can_change_records` (who may mark the
-            slot; the edit window of issue 3), so no caller can skip it.
-        reason: required when any saved status is corrected (seed 001, "Modification
-            Reason: required if corrected"); stored on each corrected record, and the old
-            value stays in the record's history (EC-ATT-04). Resolving an SA record to
+            slot; the edit window), so no caller can skip it.
+        reason: required when any saved status is corrected (docs/design/attendance.md,
+            "Modification Reason: required if corrected"); stored on each corrected record,
+            and the old value stays in the record's history (EC-ATT-04). Resolving an SA record to
             P/A/IL/UL is not a correction (`is_correction`).
         today: the school's today; defaults to `slot.school.today()`.
 

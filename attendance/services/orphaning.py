@@ -1,4 +1,4 @@
-"""Timetable changes freeze the records of a removed period (seed 001, EC-ATT-02).
+"""Timetable changes freeze the records of a removed period (docs/design/attendance.md, EC-ATT-02).
 
 A record is *in force* while its timetable slot still exists and still meets on the
 record's date, in the record's period, for the record's class and subject. When a slot is
@@ -93,7 +93,7 @@ def _set_orphaned(
 def orphan_records_of_slot(
     *, slot: TimetableSlot, removed_from: datetime.date | None, actor: User | None = None
 ) -> int:
-    """Freeze `slot`'s records from `removed_from` on (seed 001, EC-ATT-02).
+    """Freeze `slot`'s records from `removed_from` on (docs/design/attendance.md, EC-ATT-02).
 
     Args:
         slot: the timetable slot being ended or deleted.

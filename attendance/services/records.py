@@ -1,4 +1,4 @@
-"""Writing attendance records in bulk with their history (seed 001, EC-ATT-04).
+"""Writing attendance records in bulk with their history (docs/design/attendance.md, EC-ATT-04).
 
 Every service that writes many records at once (marking, closures, staff absence,
 orphaning) goes through these two, so each written record gets its history row with

@@ -1,5 +1,5 @@
-"""Writes of the staff-absent (SA) lifecycle (seed 001, "SA (Staff Absent) Status Lifecycle"):
-marking a teacher absent, changing the substitute, withdrawing an absence, expiring
+"""Writes of the staff-absent (SA) lifecycle (docs/design/attendance.md, "SA (Staff Absent) Status
+Lifecycle"): marking a teacher absent, changing the substitute, withdrawing an absence, expiring
 unresolved SA to NM, and recording students' leave.
 
 Resolving SA records is ordinary marking (`services.marking.mark_attendance`) by the class
@@ -19,10 +19,12 @@ from django.utils.formats import date_format
 
 from academics.models import School, StudentProfile, TimetableSlot, User
 
+from ..access import can_substitute
 from ..models import AttendanceRecord, StaffAbsence, Status, StudentLeave
 from ..selectors import active_memberships_on, records_for_period
 from ..selectors.marking import closure_on
-from ..selectors.staff_absence import SUBSTITUTE_ROLES, covers_period, teacher_periods_on
+from ..selectors.periods import teacher_periods_on
+from ..selectors.staff_absence import covers_period
 from .records import create_records, update_records
 
 # How far ahead an absence may be entered (a planned leave, a course); further than this
@@ -181,8 +183,9 @@ def plan_teacher_absence(
     slots = [slot for slot in teaching if covers_period(wanted, slot.period_number)]
     stored = asked
     if existing is not None:
-        # A second absence for the same teacher and day extends the first (seed 001 keeps
-        # one absence per teacher per day; the model's unique constraint says so too).
+        # A second absence for the same teacher and day extends the first
+        # (docs/design/attendance.md keeps one absence per teacher per day; the model's unique
+        # constraint says so too).
         slots = [slot for slot in slots if not covers_period(existing, slot.period_number)]
         if not slots:
             raise AbsenceAlreadyRecorded(existing)
@@ -201,8 +204,9 @@ def mark_teacher_absent(
     actor: User,
 ) -> StaffAbsenceResult:
     """Mark `teacher` absent on `day`: their slots meeting that day (only `periods`, when
-    given) get SA for every student on each slot's roster, in one transaction (seed 001,
-    "Subject Staff is marked absent by HOD → all period slots for that staff are set to SA").
+    given) get SA for every student on each slot's roster, in one transaction
+    (docs/design/attendance.md, "Subject Staff is marked absent by HOD → all period slots for that
+    staff are set to SA").
 
     Args:
         teacher: a user of the actor's school who teaches on `day`.
@@ -270,7 +274,7 @@ def check_substitute(*, teacher: User, substitute: User | None) -> None:
         raise SubstituteNotAllowed("The absent teacher cannot be their own substitute.")
     if substitute.school_id != teacher.school_id:
         raise SubstituteNotAllowed("The substitute is not on this school's staff.")
-    if not substitute.is_active or not substitute.has_role(*SUBSTITUTE_ROLES):
+    if not substitute.is_active or not can_substitute(substitute):
         raise SubstituteNotAllowed(
             f"{substitute} cannot be a substitute: only a teacher, hod or admin marks periods."
         )
@@ -421,8 +425,8 @@ def expire_staff_absent(
     dry_run: bool = False,
     schools: Iterable[School] | None = None,
 ) -> list[ExpiryResult]:
-    """Turn SA records older than each school's resolution window into NM (seed 001: "if
-    nobody marks within the window, SA → NM").
+    """Turn SA records older than each school's resolution window into NM
+    (docs/design/attendance.md: "if nobody marks within the window, SA → NM").
 
     A record of `day` expires when `day < today - School.staff_absent_resolution_days`,
     `today` being the school-local date. Each change is kept in the record's history
@@ -466,7 +470,7 @@ def _expire_school(*, school: School, today: datetime.date, dry_run: bool) -> Ex
         records = list(stale.filter(pk__in=batch).select_for_update())
         for record in records:
             record.status = Status.NOT_MARKED
-            record.modified_by = None  # "System" (seed 001, Marked By)
+            record.modified_by = None  # "System" (docs/design/attendance.md, Marked By)
             record.modification_reason = reason
         update_records(
             records,
@@ -498,7 +502,7 @@ def record_student_leave(
 ) -> StudentLeave:
     """Record leave for `student` from `start_date` to `end_date` (school-local, inclusive),
     pending, or approved at once by `actor` when `approve`. Approved leave lets an SA
-    period be resolved to IL (seed 001).
+    period be resolved to IL (docs/design/attendance.md).
 
     Raises LeaveError: the student is of another school, or the leave ends before it
     starts.

@@ -1,8 +1,8 @@
 """Total-sessions overrides: the denominator of a student's attendance percentage
-(seed 000, "Dynamic total sessions"; issue 4).
+(docs/design/total-sessions.md, "Dynamic total sessions").
 
 Every write goes through here: the teacher's inline edit, the bulk update, the JSON
-endpoint and the Django admin, so the seed's rules and messages are the same everywhere.
+endpoint and the Django admin, so the rules and messages are the same everywhere.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from academics.models import Membership, SchoolClass, StudentProfile, Subject, U
 from ..models import TotalSessionsOverride
 from ..selectors.total_sessions import countable_records_by_student, countable_records_covered
 
-# The seed's two messages (seed 000, "Validation Errors").
+# The two documented messages (docs/design/total-sessions.md, "Validation Errors").
 BELOW_ACTUAL = "Total sessions cannot be less than actual records"
 NOT_A_NUMBER = "Must be a valid positive number"
 # A year of daily periods is a few hundred; anything past this is a typing slip.
@@ -69,7 +69,7 @@ def parse_total_sessions(value: object) -> int:
 
     Accepts ints and strings of digits ("50", " 50 ", "50.0"); refuses booleans, other
     fractions, negatives, blanks and anything else with InvalidTotal ("Must be a valid
-    positive number", seed 000).
+    positive number", docs/design/total-sessions.md).
     """
     if isinstance(value, bool) or value is None:
         raise InvalidTotal()
@@ -96,7 +96,7 @@ def set_total_sessions(
     total: int,
     actor: User,
 ) -> TotalSessionsOverride:
-    """Set the percentage denominator for one student in one class (seed 000).
+    """Set the percentage denominator for one student in one class (docs/design/total-sessions.md).
 
     Args:
         student, school_class: the student must be (or have been) a member of the class.
@@ -186,7 +186,8 @@ def bulk_set_total_sessions(
     total: int,
     actor: User,
 ) -> list[TotalSessionsOverride]:
-    """ "Bulk Update Sessions" (seed 000): one total for every listed student of a class.
+    """ "Bulk Update Sessions" (docs/design/total-sessions.md): one total for every listed student
+    of a class.
 
     All or nothing: if the total is below any student's countable records, or a student
     is not in the class, raises BulkTotalRejected listing every offender with the reason,

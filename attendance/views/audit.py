@@ -1,6 +1,6 @@
-"""The corrections audit trail: a record's history and "Recent corrections" (seed 001,
-EC-ATT-04). Principal and admin only (DOMAIN.md, roles); every query is scoped to the
-reader's school, so another school's record is a 404 and its corrections never listed.
+"""The corrections audit trail: a record's history and "Recent corrections"
+(docs/design/attendance.md, EC-ATT-04). Principal and admin only (DOMAIN.md, roles); every query is
+scoped to the reader's school, so another school's record is a 404 and its corrections never listed.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from academics.access import role_required
+from academics.access import role_required, wants_partial
 from academics.models import School
 
+from ..access import AUDIT_READERS
 from ..forms import CorrectionsFilterForm
-from ..selectors import AUDIT_READERS, as_corrections, audit_records, corrections, record_history
-from .common import wants_partial
+from ..selectors import as_corrections, audit_records, corrections, record_history
 
 CORRECTIONS_PAGE_SIZE = 50
 _FILTERS = ("school_class", "changed_by", "slot_teacher", "changed_from", "changed_to")
@@ -27,7 +27,7 @@ _FILTERS = ("school_class", "changed_by", "slot_teacher", "changed_from", "chang
 @role_required(*AUDIT_READERS)
 def record_history_page(request: HttpRequest, record_id: int) -> HttpResponse:
     """Every version of one record, oldest first: "Marked P by …", then "P → A by … on …
-    — reason" for each correction (seed 001, EC-ATT-04)."""
+    — reason" for each correction (docs/design/attendance.md, EC-ATT-04)."""
     record = get_object_or_404(
         audit_records(user=request.user).select_related(
             "student__user", "school_class", "subject", "slot__teacher", "marked_by", "modified_by"

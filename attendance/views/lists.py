@@ -1,24 +1,24 @@
-"""The attendance list (seed 000, "Attendance → Attendance List")."""
+"""The attendance list (docs/design/total-sessions.md, "Attendance → Attendance List")."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from academics.access import role_required
-from academics.models import Role, StudentProfile
+from academics.access import role_required, wants_partial
+from academics.models import Role
 
+from ..access import can_edit_total_sessions_somewhere, can_read_registers
 from ..forms import AttendanceListFilterForm
-from ..selectors import TOTAL_SESSIONS_EDITORS, attendance_list_page, visible_classes
-from .common import wants_partial
+from ..selectors import attendance_list_page, own_student_profile_id, visible_classes
 
 LIST_PAGE_SIZE = 50
 
 
 @role_required(*Role.values)
 def attendance_list(request: HttpRequest) -> HttpResponse:
-    """Present / total sessions / percentage per student and class (seed 000), scoped to
-    what the user may see; one aggregate query per page."""
+    """Present / total sessions / percentage per student and class (docs/design/total-sessions.md),
+    scoped to what the user may see; one aggregate query per page."""
     form = AttendanceListFilterForm(request.GET or None, classes=visible_classes(user=request.user))
     school_class, lowest_first = None, False
     if form.is_valid():
@@ -45,12 +45,13 @@ def attendance_list(request: HttpRequest) -> HttpResponse:
         # Every row a teacher's list shows is of a class they teach or advise, which is
         # exactly what `can_edit_total_sessions` lets them edit, so the list needs no
         # per-class query; the edit endpoints check the class again.
-        "can_edit_totals": user.has_role(*TOTAL_SESSIONS_EDITORS),
+        "can_edit_totals": can_edit_total_sessions_somewhere(user),
+        "can_read_registers": can_read_registers(user),
         "return_to": request.get_full_path(),
-        # A student user saved before profiles were automatic (seed 000, "Student profile
-        # not found") sees a notice, not an error, until `fix_student_profiles` runs.
-        "profile_missing": user.role == Role.STUDENT
-        and not StudentProfile.objects.filter(user=user).exists(),
+        # A student user saved before profiles were automatic (docs/design/total-sessions.md,
+        # "Student profile not found") sees a notice, not an error, until `fix_student_profiles`
+        # runs.
+        "profile_missing": user.role == Role.STUDENT and own_student_profile_id(user=user) is None,
     }
     template = "attendance/list.html"
     if wants_partial(request):

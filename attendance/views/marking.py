@@ -19,13 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 
-from academics.access import forbidden, role_required
+from academics.access import forbidden, role_required, wants_partial
 from academics.models import Membership, TimetableSlot
 
+from ..access import MARKING_ROLES
 from ..forms import DayForm, MarkAttendanceForm
 from ..models import MARKABLE_STATUSES, AttendanceRecord, Status
 from ..selectors import (
-    MARKING_ROLES,
     attendance_percentage,
     can_change_records,
     can_mark_slot,
@@ -46,7 +46,6 @@ from ..services import (
     check_day_open,
     mark_attendance,
 )
-from .common import wants_partial
 
 # --- my periods ------------------------------------------------------------------------
 
@@ -54,7 +53,7 @@ from .common import wants_partial
 @role_required(*MARKING_ROLES)
 def my_periods(request: HttpRequest) -> HttpResponse:
     """The periods the user marks on a day: today (school-local) unless one is chosen;
-    a closure on that day is shown instead of links to mark (issue 3)."""
+    a closure on that day is shown instead of links to mark (docs/design/attendance.md)."""
     today = request.user.school.today()
     form = DayForm(request.GET or None)
     day = today
@@ -163,7 +162,7 @@ class MarkingSheet:
         each with the number key that sets it on the marking screen."""
         counts = Counter(row.status for row in self.rows if row.field is not None)
         keys = {code: n for n, code in enumerate(MARKABLE_STATUSES, start=1)}
-        # A posted code that is no status (refused by the form) is not counted (issue 8).
+        # A posted code that is no status (refused by the form) is not counted.
         codes = list(MARKABLE_STATUSES) + [
             code for code in counts if code in Status.values and code not in MARKABLE_STATUSES
         ]
@@ -197,7 +196,7 @@ def _marking_sheet(
     skipped: dict[int, str] = {}
     for student_id, record in records.items():
         if record.is_orphaned:
-            # Seed 001, EC-ATT-02: frozen, and shown so.
+            # docs/design/attendance.md, EC-ATT-02: frozen, and shown so.
             skipped[student_id] = "Orphaned — Period Removed"
         elif record.school_class_id != slot.school_class_id:
             skipped[student_id] = f"already marked in {record.school_class}"
@@ -209,7 +208,7 @@ def _marking_sheet(
     }
     on_leave: set[int] = set()
     if Status.STAFF_ABSENT in saved_statuses.values():
-        # Seed 001: an SA period of a student on approved leave resolves to IL.
+        # docs/design/attendance.md: an SA period of a student on approved leave resolves to IL.
         on_leave = approved_leave_student_ids(school_id=slot.school_id, day=day)
     proposed = {
         student_id: Status.INFORMED_LEAVE
@@ -251,7 +250,7 @@ def mark_period(request: HttpRequest, slot_id: int, day: datetime.date) -> HttpR
     Refused with the reason on screen (and 400 to a POST, nothing written): a date the
     slot does not meet, a closure, a future date. Past the edit window a teacher sees the
     period read-only (403 to a POST); an hod of the department or an admin may still
-    correct it (issue 3).
+    correct it (docs/design/attendance.md).
     """
     slot = get_object_or_404(school_slots(user=request.user), pk=slot_id)
     if not can_mark_slot(user=request.user, slot=slot, day=day):

@@ -1,5 +1,5 @@
-"""Attendance reports (issue 3): a student's report, a class's monthly register, the
-registers nobody took; each also as CSV (`?format=csv`) and XLSX (`?format=xlsx`).
+"""Attendance reports (docs/design/attendance.md): a student's report, a class's monthly register,
+the registers nobody took; each also as CSV (`?format=csv`) and XLSX (`?format=xlsx`).
 
 Thin views: authorise and scope (role_required, then scoped querysets — another school's
 student or class is a 404), read the filters with a form (junk falls back to the default
@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from academics.access import role_required
-from academics.models import Role, StudentProfile
+from academics.access import role_required, wants_partial
+from academics.models import Role
 
+from ..access import NOT_TAKEN_ROLES, REGISTER_READERS, can_see_all_not_taken
 from ..exports import EXPORT_FORMATS, tabular_response
 from ..forms import (
     MAX_NOT_TAKEN_DAYS,
@@ -27,10 +28,8 @@ from ..forms import (
     ReportPeriodForm,
 )
 from ..models import Status
-from ..selectors import visible_classes
+from ..selectors import own_student_profile_id, visible_classes
 from ..selectors.reports import (
-    NOT_TAKEN_ROLES,
-    NOT_TAKEN_SCHOOL_WIDE,
     ORPHANED_LABEL,
     STATUS_CODES,
     UNRESOLVED_SA_LABEL,
@@ -46,11 +45,7 @@ from ..selectors.reports import (
     student_attendance_report,
     visible_students,
 )
-from .common import wants_partial
 
-# Who reads the class register: every staff role that reads attendance (a teacher only
-# the classes they teach or advise, through `visible_classes`); students never.
-REGISTER_READERS = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT)
 DEFAULT_NOT_TAKEN_DAYS = 14
 
 
@@ -166,19 +161,19 @@ def trend_chart(*, weeks: list[TrendWeek], threshold: Decimal, subject: str) -> 
 @role_required(Role.STUDENT)
 def my_report(request: HttpRequest) -> HttpResponse:
     """A student's own report (the nav link), keeping any period filters."""
-    profile = StudentProfile.objects.filter(user=request.user).only("pk").first()
-    if profile is None:
-        # A student user saved before profiles were automatic (seed 000, "Student profile
-        # not found"): the list explains, until `fix_student_profiles` runs.
+    profile_id = own_student_profile_id(user=request.user)
+    if profile_id is None:
+        # A student user saved before profiles were automatic (docs/design/total-sessions.md,
+        # "Student profile not found"): the list explains, until `fix_student_profiles` runs.
         return redirect("attendance:list")
-    url = reverse("attendance:student_report", args=[profile.pk])
+    url = reverse("attendance:student_report", args=[profile_id])
     query = request.GET.urlencode()
     return redirect(f"{url}?{query}" if query else url)
 
 
 @role_required(*Role.values)
 def student_report(request: HttpRequest, student_id: int) -> HttpResponse:
-    """One student's attendance by day, week, month or term (seed 001, "Reports can
+    """One student's attendance by day, week, month or term (docs/design/attendance.md, "Reports can
     aggregate to daily, weekly, monthly, or semester views"). A student opens only their
     own; a teacher only students of classes they teach or advise, and sees only those
     classes; other readers the whole school (`visible_students`, `visible_classes`)."""
@@ -366,7 +361,7 @@ def not_taken(request: HttpRequest) -> HttpResponse:
     pick a teacher; a teacher sees their own."""
     user = request.user
     today = user.school.today()
-    school_wide = user.has_role(*NOT_TAKEN_SCHOOL_WIDE)
+    school_wide = can_see_all_not_taken(user)
     form = NotTakenForm(
         request.GET or None, teachers=not_taken_teachers(user=user) if school_wide else None
     )

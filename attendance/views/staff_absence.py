@@ -1,5 +1,5 @@
-"""Staff-absent (SA) lifecycle screens (seed 001): marking a teacher absent, the list of
-absences with their resolution progress, "Periods to resolve", and students' leave.
+"""Staff-absent (SA) lifecycle screens (docs/design/attendance.md): marking a teacher absent, the
+list of absences with their resolution progress, "Periods to resolve", and students' leave.
 
 Thin views (ARCHITECTURE.md): authorise and scope, validate with a form, call one
 service, render. Resolving an SA period happens on the marking screen (`attendance:mark`).
@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
-from academics.access import role_required
-from academics.models import School, User
+from academics.access import role_required, wants_partial
+from academics.models import School
 
+from ..access import STAFF_ABSENCE_MANAGERS, TO_RESOLVE_READERS
 from ..forms import (
     AbsentTeacherDayForm,
     LeaveDecisionForm,
@@ -26,10 +27,9 @@ from ..forms import (
     SubstituteForm,
 )
 from ..selectors import (
-    STAFF_ABSENCE_MANAGERS,
-    TO_RESOLVE_READERS,
     absent_teacher_choices,
     closure_on,
+    is_school_user,
     leave_student_choices,
     periods_to_resolve,
     recent_absences,
@@ -48,7 +48,6 @@ from ..services import (
     mark_teacher_absent,
     record_student_leave,
 )
-from .common import wants_partial
 
 RECENT_ABSENCES = 30
 # How many students a "left as they were" message names before it says "and N more".
@@ -138,7 +137,7 @@ def _teacher_in_school_or_404(*, school: School, teacher_id: str | None) -> None
     """Another school's user is a missing object here, as every other school's row is."""
     if not (teacher_id and teacher_id.isdigit()):
         return  # empty or junk: the form says so
-    if not User.objects.filter(pk=teacher_id, school=school).exists():
+    if not is_school_user(school=school, user_id=int(teacher_id)):
         raise Http404("No such teacher in this school.")
 
 

@@ -1,9 +1,9 @@
-"""Dynamic total sessions (seed 000; issue 4): the attendance list's inline edit, its
-no-JS edit page, "Use actual", "Bulk Update Sessions" and the JSON endpoint.
+"""Dynamic total sessions (docs/design/total-sessions.md): the attendance list's inline
+edit, its no-JS edit page, "Use actual", "Bulk Update Sessions" and the JSON endpoint.
 
 Who may edit: admins, and teachers of the class (`can_edit_total_sessions`); every other
 role gets 403 (JSON to a JSON request), another school's student or class a 404. Every
-write goes through `attendance.services.total_sessions`, which holds the seed's rules.
+write goes through `attendance.services.total_sessions`, which holds the rules.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,20 +19,22 @@ from django.views.decorators.http import require_POST
 
 from academics.access import forbidden, htmx_sign_in_again, role_required
 from academics.jsonapi import JsonBodyError, json_object_body
-from academics.models import Enrollment, Membership, SchoolClass, StudentProfile, Subject, User
+from academics.models import Membership, SchoolClass, StudentProfile, Subject, User
 
+from ..access import TOTAL_SESSIONS_EDITORS
 from ..forms import BulkTotalSessionsForm, TotalSessionsForm, TotalSessionsPayloadForm
-from ..models import PRESENT_STATUSES
-from ..selectors import (
-    TOTAL_SESSIONS_EDITORS,
-    as_rows,
-    attendance_list_memberships,
-    attendance_percentage,
+from ..selectors.percentages import AttendanceRow, attendance_percentage
+from ..selectors.total_sessions import (
     can_edit_total_sessions,
-    with_attendance_totals,
+    homeroom_class,
+    is_taught_in,
+    list_row,
+    present_and_actual,
+    row_by_pk,
+    school_classes,
+    school_memberships,
+    students_listed,
 )
-from ..selectors.percentages import AttendanceRow
-from ..selectors.total_sessions import covered_records
 from ..services.total_sessions import (
     BulkTotalRejected,
     TotalSessionsError,
@@ -67,11 +68,12 @@ def total_sessions_row(request: HttpRequest, membership_id: int) -> HttpResponse
 @htmx_sign_in_again("attendance:list")
 @role_required(*TOTAL_SESSIONS_EDITORS)
 def edit_total_sessions(request: HttpRequest, membership_id: int) -> HttpResponse:
-    """Set one student's total sessions in one class (seed 000, "Inline Editing").
+    """Set one student's total sessions in one class (docs/design/total-sessions.md,
+    inline editing).
 
     htmx: GET answers the row with an input in place of the total; POST answers the saved
     row (new percentage, "(X actual)") or, when the value is refused, the input again with
-    the seed's message beside it (status 200, so htmx swaps it). Without htmx the same URL
+    the service's message beside it (status 200, so htmx swaps it). Without htmx the same URL
     is an edit page that redirects back to the list on success.
     """
     membership = _membership_in_school(request.user, membership_id)
@@ -120,20 +122,12 @@ def clear_total_sessions_view(request: HttpRequest, membership_id: int) -> HttpR
 
 
 def _membership_in_school(user: User, membership_id: int) -> Membership:
-    return get_object_or_404(
-        Membership.objects.filter(school_id=user.school_id).select_related(
-            "school_class", "student__user"
-        ),
-        pk=membership_id,
-    )
+    return get_object_or_404(school_memberships(user=user), pk=membership_id)
 
 
 def _row(membership: Membership) -> AttendanceRow:
     """The membership's list row, counted as the list counts it."""
-    annotated = with_attendance_totals(
-        Membership.objects.filter(pk=membership.pk).select_related("student__user", "school_class")
-    )
-    return as_rows(annotated)[0]
+    return list_row(membership=membership)
 
 
 def _row_context(request: HttpRequest, row: AttendanceRow, return_to: str) -> dict:
@@ -185,20 +179,22 @@ def _return_to(request: HttpRequest, membership: Membership) -> str:
 @role_required(*TOTAL_SESSIONS_EDITORS)
 @require_POST
 def bulk_total_sessions(request: HttpRequest) -> HttpResponse:
-    """ "Bulk Update Sessions" (seed 000): one total for every student the list shows for
-    the chosen class (all pages, not just the one on screen), after a confirmation step.
+    """ "Bulk Update Sessions" (docs/design/total-sessions.md): one total for every
+    student the list shows for the chosen class (all pages, not just the one on screen),
+    after a confirmation step.
 
     All or nothing (`bulk_set_total_sessions`): when the total does not fit some students
     they are listed with the reason and nobody's total changes.
     """
     user = request.user
     school_class = get_object_or_404(
-        SchoolClass.objects.filter(school_id=user.school_id),
-        pk=_positive_int(request.POST.get("school_class")),
+        school_classes(user=user), pk=_positive_int(request.POST.get("school_class"))
     )
     if not can_edit_total_sessions(user=user, school_class=school_class):
         return forbidden(request, NOT_YOURS)
-    students, left_count = _students_listed(user, school_class)
+    students, left_count = students_listed(
+        user=user, school_class=school_class, today=user.school.today()
+    )
     form = BulkTotalSessionsForm(request.POST)
     context = {
         "screen": "bulk",
@@ -235,24 +231,6 @@ def bulk_total_sessions(request: HttpRequest) -> HttpResponse:
     return redirect(_list_url(school_class))
 
 
-def _students_listed(user: User, school_class: SchoolClass) -> tuple[list[StudentProfile], int]:
-    """The distinct students the attendance list shows `user` for the class (every page),
-    by name, and how many of them have left it (every membership ended before today)."""
-    today = user.school.today()
-    memberships = (
-        attendance_list_memberships(user=user, school_class=school_class)
-        .select_related("student__user")
-        .order_by("student__user__last_name", "student__user__first_name", "student_id")
-    )
-    students: dict[int, StudentProfile] = {}
-    still_in: set[int] = set()
-    for membership in memberships:
-        students.setdefault(membership.student_id, membership.student)
-        if membership.left_on is None or membership.left_on >= today:
-            still_in.add(membership.student_id)
-    return list(students.values()), len(students.keys() - still_in)
-
-
 def _positive_int(value: str | None) -> int:
     """A posted id, or 0 (which no row has, so the lookup is a 404)."""
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else 0
@@ -262,7 +240,7 @@ def _positive_int(value: str | None) -> int:
 
 
 def update_total_sessions(request: HttpRequest) -> HttpResponse:
-    """`POST /attendance/update-total-sessions/` (seed 000, "API Endpoint").
+    """`POST /attendance/update-total-sessions/` (docs/design/total-sessions.md, API).
 
     Body (JSON object): `student_id` (StudentProfile pk), `total_sessions` (whole number
     ≥ the student's countable records), optional `class_id` (SchoolClass pk; default: the
@@ -299,7 +277,7 @@ def _update_total_sessions(request: HttpRequest) -> HttpResponse:
     if failure:
         return failure
     if data["class_id"] is None:
-        school_class = _homeroom(student)
+        school_class = homeroom_class(student=student)
         if school_class is None:
             return _bad_request(
                 f"{student} has no homeroom class in the current academic year: send class_id."
@@ -313,7 +291,7 @@ def _update_total_sessions(request: HttpRequest) -> HttpResponse:
         subject, failure = _in_school(Subject, data["subject_id"], user, "subject")
         if failure:
             return failure
-        if not _taught_in(subject, school_class):
+        if not is_taught_in(subject=subject, school_class=school_class):
             return _bad_request(f"{subject} is not taught in {school_class}.")
     if not can_edit_total_sessions(user=user, school_class=school_class):
         return forbidden(request, NOT_YOURS)
@@ -328,7 +306,9 @@ def _update_total_sessions(request: HttpRequest) -> HttpResponse:
         )
     except TotalSessionsError as exc:
         return _bad_request(str(exc))
-    present, actual = _present_and_actual(student, school_class, subject)
+    present, actual = present_and_actual(
+        student=student, school_class=school_class, subject=subject
+    )
     percentage = attendance_percentage(present, override.total_sessions)
     return JsonResponse(
         {
@@ -352,56 +332,9 @@ def _bad_request(message: str) -> JsonResponse:
 def _in_school(model, pk: int, user: User, noun: str):
     """(object, None) for a row of the user's school; otherwise (None, response): 404 for
     another school's row, 400 for an id that is no row at all."""
-    found = model.objects.filter(pk=pk).first()
+    found = row_by_pk(model=model, pk=pk)
     if found is None:
         return None, _bad_request(f"Unknown {noun} {pk}.")
     if found.school_id != user.school_id:
         return None, JsonResponse({"success": False, "error": f"No such {noun}."}, status=404)
     return found, None
-
-
-def _homeroom(student: StudentProfile) -> SchoolClass | None:
-    enrollment = (
-        Enrollment.objects.filter(
-            student=student,
-            academic_year__school_id=student.school_id,
-            academic_year__is_current=True,
-        )
-        .select_related("school_class")
-        .first()
-    )
-    return enrollment.school_class if enrollment else None
-
-
-def _taught_in(subject: Subject, school_class: SchoolClass) -> bool:
-    return (
-        school_class.subject_id == subject.pk
-        or school_class.timetable_slots.filter(subject=subject).exists()
-        or school_class.attendance_records.filter(subject=subject).exists()
-    )
-
-
-def _present_and_actual(
-    student: StudentProfile, school_class: SchoolClass, subject: Subject | None
-) -> tuple[int, int]:
-    """Present (P) and countable records behind the answer's percentage.
-
-    Without a subject, as the attendance list counts them (`with_attendance_totals` over
-    the student's memberships of the class); for one subject, the records the override
-    covers (`covered_records`, same rules, that subject only).
-    """
-    if subject is None:
-        memberships = with_attendance_totals(
-            Membership.objects.filter(student=student, school_class=school_class)
-        )
-        present = actual = 0
-        for membership in memberships:
-            present += membership.present_count
-            actual += membership.countable_count
-        return present, actual
-    counts = (
-        covered_records(school_class=school_class, subject=subject)
-        .filter(student=student)
-        .aggregate(present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)), actual=Count("pk"))
-    )
-    return counts["present"], counts["actual"]

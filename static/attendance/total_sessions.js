@@ -1,4 +1,4 @@
-// Inline editing of total sessions on the attendance list (seed 000, "Inline Editing").
+// Inline editing of total sessions on the attendance list (docs/design/total-sessions.md, "Inline Editing").
 // htmx does the requests and swaps the row; this adds what htmx has no attribute for:
 // Space opens the editor like Enter (the total is a link styled as a button), Escape
 // cancels, the value is selected for typing over, and focus follows the swapped row.

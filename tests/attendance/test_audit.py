@@ -1,5 +1,5 @@
-"""The corrections audit trail (seed 001, EC-ATT-04): a record's history page and the
-school's "Recent corrections" list, with filters, CSV export, roles and school isolation."""
+"""The corrections audit trail (docs/design/attendance.md, EC-ATT-04): a record's history page and
+the school's "Recent corrections" list, with filters, CSV export, roles and school isolation."""
 
 import csv
 import datetime

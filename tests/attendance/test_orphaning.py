@@ -1,5 +1,5 @@
-"""Timetable changes orphan records (seed 001, EC-ATT-02): a removed period's records are
-kept, flagged "Orphaned — Period Removed", excluded from percentages and frozen."""
+"""Timetable changes orphan records (docs/design/attendance.md, EC-ATT-02): a removed period's
+records are kept, flagged "Orphaned — Period Removed", excluded from percentages and frozen."""
 
 import datetime
 import html as html_lib

@@ -67,7 +67,8 @@ def test_no_percentage_without_a_denominator(denominator):
     assert attendance_percentage(0, denominator) is None
 
 
-# --- seed 001's status table, one status at a time -------------------------------------
+# --- the status table of docs/design/attendance.md, one status at a time
+# -------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,8 @@ def test_records_of_another_class_do_not_count_in_this_one():
     assert percentage_for(other) == Decimal("0.0")
 
 
-# --- seed 000: the override is the denominator -----------------------------------------
+# --- docs/design/total-sessions.md: the override is the denominator
+# -----------------------------------------
 
 
 def test_an_override_replaces_the_countable_count_as_denominator():

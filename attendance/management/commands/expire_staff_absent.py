@@ -1,4 +1,5 @@
-"""Turn staff-absent (SA) records nobody resolved in time into NM (seed 001, SA lifecycle).
+"""Turn staff-absent (SA) records nobody resolved in time into NM (docs/design/attendance.md, SA
+lifecycle).
 
 Run it once a day (cron, a systemd timer): a record of `day` expires once
 `day < today - School.staff_absent_resolution_days`, today being the school's own date.

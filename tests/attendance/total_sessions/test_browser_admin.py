@@ -1,4 +1,5 @@
-"""A school admin edits student total sessions in place in the Django admin (issue 4)."""
+"""A school admin edits student total sessions in place in the Django admin
+(docs/design/total-sessions.md)."""
 
 import datetime
 import re
@@ -79,7 +80,7 @@ def test_a_school_admin_edits_a_total_inline_and_cancels_an_invalid_one(
     ali.refresh_from_db()
     assert ali.total_sessions == 45
 
-    # Bea has 3 countable records: 1 is refused with the seed's message, nothing saved.
+    # Bea has 3 countable records: 1 is refused with the documented message, nothing saved.
     page.get_by_role("link", name="Total sessions of Bea Brown in Maths 9A: 30. Change").click()
     bea_input = page.get_by_role("textbox", name="Total sessions of Bea Brown in Maths 9A")
     expect(bea_input).to_be_focused()

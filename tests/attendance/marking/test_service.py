@@ -29,7 +29,7 @@ MONDAY = datetime.date(2026, 9, 7)  # the factories' slots meet on Mondays from 
 
 def mark_attendance(**kwargs):
     """The service as used on the day itself: inside the edit window, not in the future
-    (those rules have their own tests in test_marking_rules.py)."""
+    (those rules have their own tests in this package: test_open_days.py, test_edit_window.py)."""
     kwargs.setdefault("today", MONDAY)
     return marking_services.mark_attendance(**kwargs)
 

@@ -1,5 +1,5 @@
-"""Total sessions in the browser (seed 000, "Inline Editing", "Bulk Update"): the row
-changes in place, no page load; Escape restores; a refused value keeps the input open."""
+"""Total sessions in the browser (docs/design/total-sessions.md, "Inline Editing", "Bulk Update"):
+the row changes in place, no page load; Escape restores; a refused value keeps the input open."""
 
 import datetime
 import json

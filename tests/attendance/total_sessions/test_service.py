@@ -1,4 +1,5 @@
-"""Total-sessions overrides: the rules and the three scenarios of seed 000."""
+"""Total-sessions overrides: the rules and the three scenarios of
+docs/design/total-sessions.md."""
 
 import datetime
 import threading
@@ -194,11 +195,12 @@ def test_a_per_subject_override_is_kept_apart_from_the_class_one(member, teacher
     ]
 
 
-# --- the seed's three scenarios ----------------------------------------------------------
+# --- the three scenarios of docs/design/total-sessions.md ------------------------------
 
 
 def test_scenario_1_new_semester_setup_60_for_everyone(teacher):
-    """Seed 000, scenario 1: set 60 for every student; percentages reflect progress."""
+    """docs/design/total-sessions.md, scenario 1: set 60 for every student; percentages reflect
+    progress."""
     school_class = SchoolClassFactory(school=teacher.school)
     members = [MembershipFactory(school_class=school_class) for _ in range(3)]
     attend(members[0], [Status.PRESENT] * 12)
@@ -212,7 +214,8 @@ def test_scenario_1_new_semester_setup_60_for_everyone(teacher):
 
 
 def test_scenario_2_a_mid_term_student_measured_against_50(teacher):
-    """Seed 000, scenario 2: joins after 10 sessions, total set to the remaining 50."""
+    """docs/design/total-sessions.md, scenario 2: joins after 10 sessions, total set to the
+    remaining 50."""
     school_class = SchoolClassFactory(school=teacher.school)
     veteran = MembershipFactory(school_class=school_class)
     newcomer = MembershipFactory(school_class=school_class, joined_on=school_days(11)[-1])
@@ -225,7 +228,8 @@ def test_scenario_2_a_mid_term_student_measured_against_50(teacher):
 
 
 def test_scenario_3_a_schedule_change_50_to_45_in_bulk(teacher):
-    """Seed 000, scenario 3: planned 50 sessions, now 45: bulk update; percentages adjust."""
+    """docs/design/total-sessions.md, scenario 3: planned 50 sessions, now 45: bulk update;
+    percentages adjust."""
     school_class = SchoolClassFactory(school=teacher.school)
     members = [MembershipFactory(school_class=school_class) for _ in range(2)]
     attend(members[0], [Status.PRESENT] * 9)

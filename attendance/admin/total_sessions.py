@@ -1,13 +1,10 @@
-"""Django admin for the roll and the session-total overrides, scoped like academics' admin.
-
-Both keep a browsable history (django-simple-history): the "History" button of a record
-shows every change, who made it and when — the audit trail of seed 001.
-"""
+"""Total-sessions overrides in the admin, with the inline edit of the change list
+(docs/design/total-sessions.md)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
@@ -18,33 +15,21 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from academics.admin import (
     STUDENT_SEARCH,
-    HolidayAdmin,
     SchoolRelatedFilter,
     SchoolScopedAdmin,
     SchoolScopedForm,
     by_school,
     scoped_school_id,
 )
-from academics.models import Holiday, Membership
 
-from .models import (
-    AttendanceRecord,
-    StaffAbsence,
-    StudentLeave,
-    TotalSessionsOverride,
+from ..models import TotalSessionsOverride
+from ..selectors.total_sessions import (
+    countable_records_covered,
+    has_total_sessions,
+    is_member_of,
+    with_actual_records,
 )
-from .selectors import with_resolution_progress
-from .selectors.total_sessions import countable_records_covered, with_actual_records
-from .services import (
-    StaffAbsenceError,
-    check_substitute,
-    decide_student_leave,
-    mark_teacher_absent,
-    plan_teacher_absence,
-    withdraw_staff_absence,
-)
-from .services.calendar import fill_holiday
-from .services.total_sessions import (
+from ..services.total_sessions import (
     NOT_A_NUMBER,
     NotAMember,
     TotalBelowActual,
@@ -54,119 +39,15 @@ from .services.total_sessions import (
     set_total_sessions,
 )
 
-
-class AttendanceRecordForm(SchoolScopedForm):
-    def clean(self):
-        cleaned = super().clean()
-        # Seed 001: a correction of an existing record needs a reason (it goes into the trail).
-        if (
-            self.instance.pk is not None
-            and "status" in self.changed_data
-            and not (cleaned.get("modification_reason") or "").strip()
-        ):
-            self.add_error("modification_reason", "Give a reason for changing the status.")
-        return cleaned
-
-
-@admin.register(AttendanceRecord)
-class AttendanceRecordAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
-    """Records, read-only once orphaned (seed 001, EC-ATT-02: "frozen").
-
-    `is_orphaned` is never typed in: the timetable decides it (`services.orphaning`).
-    Reverting to an old version from the History page is switched off — a revert would
-    change a status without the reason a correction needs; correct the record instead.
-    """
-
-    form = AttendanceRecordForm
-    list_display = (
-        "date",
-        "period_number",
-        "student",
-        "school_class",
-        "subject",
-        "status",
-        "is_orphaned",
-        "marked_by",
-        "modified_by",
-        "school",
-    )
-    list_filter = ("status", "is_orphaned", by_school("subject"), "school")
-    list_select_related = (
-        "student__user",
-        "school_class",
-        "subject",
-        "marked_by",
-        "modified_by",
-        "school",
-    )
-    search_fields = (*STUDENT_SEARCH, "school_class__name", "school_class__code", "subject__name")
-    autocomplete_fields = ("student", "school_class", "subject", "slot")
-    readonly_fields = (
-        "is_orphaned",
-        "marked_by",
-        "modified_by",
-        "created_at",
-        "updated_at",
-        "audit_trail",
-    )
-    date_hierarchy = "date"
-    # A count over every record of a school on each page is wasted work on a large roll.
-    show_full_result_count = False
-
-    @admin.display(description="audit trail")
-    def audit_trail(self, record: AttendanceRecord) -> str:
-        if record.pk is None:
-            return "—"
-        return format_html(
-            '<a href="{}">Every version, with who changed it and why</a>',
-            reverse("attendance:record_history", args=[record.pk]),
-        )
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_orphaned:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_orphaned:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_deleted_objects(self, objs, request):
-        # The "delete selected" action asks no per-object permission: refuse the whole
-        # batch when it holds an orphaned record, as Django does for a missing permission.
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(getattr(obj, "is_orphaned", False) for obj in objs):
-            perms_needed = {*perms_needed, "orphaned attendance records (frozen)"}
-        return deleted, counts, perms_needed, protected
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history saves a POSTed old version without asking for change permission.
-        if request.method == "POST":
-            raise PermissionDenied("Reverting attendance records is switched off.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.modified_by = request.user
-        elif obj.marked_by_id is None:
-            obj.marked_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-# --- total-sessions admin ---
-
 TOTAL_SESSIONS_CELL = "admin/attendance/totalsessionsoverride/total_sessions_cell.html"
 
 
 class TotalSessionsOverrideForm(SchoolScopedForm):
-    """Checks what `set_total_sessions` checks, with its messages (seed 000), so the admin
-    and the teacher's inline edit refuse the same totals: a whole number, a student of the
-    class, and not below the countable records the override covers — counted, like the
-    percentage, only inside the student's membership of the class (seed 001, EC-ATT-01)."""
+    """Checks what `set_total_sessions` checks, with its messages (docs/design/total-sessions.md),
+    so the admin and the teacher's inline edit refuse the same totals: a whole number, a student of
+    the class, and not below the countable records the override covers — counted, like the
+    percentage, only inside the student's membership of the class (docs/design/attendance.md,
+    EC-ATT-01)."""
 
     total_sessions = forms.CharField(
         label="Total sessions",
@@ -189,10 +70,12 @@ class TotalSessionsOverrideForm(SchoolScopedForm):
         total = cleaned.get("total_sessions")
         if student is None or school_class is None or total is None:
             return cleaned
-        if not Membership.objects.filter(student=student, school_class=school_class).exists():
+        if not is_member_of(student=student, school_class=school_class):
             self.add_error(self._error_field("student"), str(NotAMember(student, school_class)))
             return cleaned
-        if self.instance.pk is None and self._already_has_total(student, school_class, subject):
+        if self.instance.pk is None and has_total_sessions(
+            student=student, school_class=school_class, subject=subject
+        ):
             # Said here, on the student field, so the unique constraints (checked after
             # clean) skip it instead of naming a constraint.
             self.add_error(
@@ -218,16 +101,10 @@ class TotalSessionsOverrideForm(SchoolScopedForm):
     def _error_field(self, name: str) -> str | None:
         return name if name in self.fields else None
 
-    @staticmethod
-    def _already_has_total(student, school_class, subject) -> bool:
-        return TotalSessionsOverride.objects.filter(
-            student=student, school_class=school_class, subject=subject
-        ).exists()
-
 
 @admin.register(TotalSessionsOverride)
 class TotalSessionsOverrideAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
-    """Student total sessions (seed 000, "Admin Panel Management"; issue 4).
+    """Student total sessions (docs/design/total-sessions.md, "Admin Panel Management").
 
     Every write goes through `services.total_sessions`: the add and change forms through
     `set_total_sessions`, deletes through `clear_total_sessions`, and so does the inline
@@ -516,215 +393,3 @@ class TotalSessionsOverrideAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
 
     def _updated_at(self, override: TotalSessionsOverride) -> str:
         return display_for_value(override.updated_at, self.get_empty_value_display())
-
-
-# --- staff absence ---
-
-
-class PeriodNumbersField(forms.CharField):
-    """Period numbers typed as "2, 3"; empty means the whole day (StaffAbsence.periods)."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return ", ".join(str(number) for number in value)
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        try:
-            numbers = sorted({int(part) for part in text.replace(",", " ").split()})
-        except ValueError as exc:
-            raise forms.ValidationError(
-                "Type period numbers separated by commas, e.g. 2, 3."
-            ) from exc
-        if any(number < 1 for number in numbers):
-            raise forms.ValidationError("Period numbers start at 1.")
-        return numbers
-
-
-class StaffAbsenceAdminForm(SchoolScopedForm):
-    """Adding checks what `mark_teacher_absent` would refuse, so the admin shows the error
-    on the form; changing edits only the substitute and the reason."""
-
-    periods = PeriodNumbersField(
-        required=False, help_text="Period numbers, e.g. 2, 3; empty means the whole day."
-    )
-    actor = None  # set per request by StaffAbsenceAdmin.get_form
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        if self.instance.pk is None:
-            try:
-                plan_teacher_absence(
-                    teacher=cleaned["teacher"],
-                    day=cleaned["date"],
-                    periods=cleaned.get("periods"),
-                    substitute=cleaned.get("substitute"),
-                    actor=self.actor,
-                )
-            except StaffAbsenceError as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        elif "substitute" in self.changed_data:
-            try:
-                check_substitute(teacher=self.instance.teacher, substitute=cleaned["substitute"])
-            except StaffAbsenceError as exc:
-                self.add_error("substitute", str(exc))
-        return cleaned
-
-    def validate_constraints(self):
-        # One absence per teacher and day: adding a second one extends the first
-        # (`mark_teacher_absent`), and teacher and date cannot be changed afterwards.
-        pass
-
-
-@admin.register(StaffAbsence)
-class StaffAbsenceAdmin(SchoolScopedAdmin):
-    """Adding an absence goes through `mark_teacher_absent`, so the SA records are written;
-    deleting one goes through `withdraw_staff_absence` (its still-SA records go too)."""
-
-    form = StaffAbsenceAdminForm
-    list_display = (
-        "teacher",
-        "date",
-        "periods_display",
-        "substitute",
-        "resolution",
-        "created_by",
-        "school",
-    )
-    list_filter = ("date", "school")
-    list_select_related = ("teacher", "substitute", "created_by", "school")
-    search_fields = ("teacher__first_name", "teacher__last_name", "teacher__username")
-    autocomplete_fields = ("teacher", "substitute")
-    date_hierarchy = "date"
-    fields = ("school", "teacher", "date", "periods", "substitute", "reason")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user  # get_form builds a new class per request
-        return form
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        if obj is not None:
-            # The SA records follow teacher, date and periods; changing them afterwards
-            # would leave the records behind. Delete (withdraw) and add again instead.
-            fields = (*fields, "teacher", "date", "periods")
-        return fields
-
-    @admin.display(description="periods")
-    def periods_display(self, obj: StaffAbsence) -> str:
-        return ", ".join(str(number) for number in obj.periods) or "whole day"
-
-    @admin.display(description="resolution")
-    def resolution(self, obj: StaffAbsence) -> str:
-        progress = getattr(obj, "resolution_progress", None)
-        if progress is None:
-            return "—"
-        text = f"resolved {progress.resolved} of {progress.total}"
-        if progress.unresolved:
-            text += f", {progress.unresolved} open until {progress.deadline:%-d %b}"
-        if progress.expired:
-            text += f", {progress.expired} expired (NM)"
-        return text
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # The page's progress in one query per school, not one per row.
-        by_school: dict = {}
-        for absence in changelist.result_list:
-            by_school.setdefault(absence.school, []).append(absence)
-        for school, absences in by_school.items():
-            for progress in with_resolution_progress(school=school, absences=absences):
-                progress.absence.resolution_progress = progress
-        return changelist
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            result = mark_teacher_absent(
-                teacher=obj.teacher,
-                day=obj.date,
-                periods=obj.periods,
-                substitute=obj.substitute,
-                reason=obj.reason,
-                actor=request.user,
-            )
-        except StaffAbsenceError as exc:
-            # Validated in the form a moment ago; only a concurrent change gets here.
-            raise PermissionDenied(str(exc)) from exc
-        # The admin goes on with `obj` (its log entry, the redirect): make it the saved row.
-        obj.pk = result.absence.pk
-        obj.periods = result.absence.periods
-        obj._state.adding = False
-        obj._state.db = result.absence._state.db
-        message = f"{result.created} record{'s' if result.created != 1 else ''} set to SA"
-        if result.left_as_marked:
-            message += f"; {len(result.left_as_marked)} already saved, left as they were"
-        self.message_user(request, message + ".", messages.SUCCESS)
-
-    def delete_model(self, request, obj):
-        withdraw_staff_absence(absence=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for absence in queryset:
-            withdraw_staff_absence(absence=absence, actor=request.user)
-
-
-@admin.register(StudentLeave)
-class StudentLeaveAdmin(SchoolScopedAdmin):
-    """Leave approved here lets a staff-absent period be resolved to IL (seed 001)."""
-
-    list_display = ("student", "start_date", "end_date", "status", "decided_by", "school")
-    list_filter = ("status", "school")
-    list_select_related = ("student__user", "decided_by", "school")
-    search_fields = STUDENT_SEARCH
-    autocomplete_fields = ("student",)
-    date_hierarchy = "start_date"
-    readonly_fields = ("decided_by",)
-    actions = ("approve", "reject")
-
-    @admin.action(description="Approve the selected leave")
-    def approve(self, request, queryset):
-        self._decide(request, queryset, approve=True)
-
-    @admin.action(description="Reject the selected leave")
-    def reject(self, request, queryset):
-        self._decide(request, queryset, approve=False)
-
-    def _decide(self, request, queryset, *, approve: bool) -> None:
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        count = 0
-        for leave in queryset:
-            decide_student_leave(leave=leave, approve=approve, actor=request.user)
-            count += 1
-        verb = "approved" if approve else "rejected"
-        self.message_user(request, f"{count} leave{'s' if count != 1 else ''} {verb}.")
-
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            # Whoever sets the status decided it.
-            obj.decided_by = None if obj.status == StudentLeave.Status.PENDING else request.user
-        super().save_model(request, obj, form, change)
-
-
-# academics' Holiday admin, plus the action that fills H: academics may not import
-# attendance, so the action is added here by re-registering a subclass.
-admin.site.unregister(Holiday)
-
-
-@admin.register(Holiday)
-class HolidayWithFillAdmin(HolidayAdmin):
-    actions = ["fill_h"]
-
-    @admin.action(description="Fill H for the selected closures", permissions=["change"])
-    def fill_h(self, request, queryset):
-        """`fill_holiday` for each selected closure (the queryset is the school's only)."""
-        for holiday in queryset.order_by("start_date", "pk"):
-            counts = fill_holiday(holiday=holiday, actor=request.user)
-            self.message_user(request, f"{holiday}: {counts}.")

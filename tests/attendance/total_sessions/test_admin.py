@@ -1,6 +1,6 @@
-"""Admin → Attendance → Student total sessions (seed 000, "Admin Panel Management"; issue 4):
-the change list with its inline (htmx) total editor, the add/change/delete forms, and the
-same rules and messages as the teacher's edit, because every write goes through
+"""Admin → Attendance → Student total sessions (docs/design/total-sessions.md, "Admin Panel
+Management"): the change list with its inline (htmx) total editor, the add/change/delete forms, and
+the same rules and messages as the teacher's edit, because every write goes through
 `services.total_sessions`."""
 
 import datetime
