@@ -46,6 +46,7 @@ from .targets import (
     continuing_class,
     default_action_for,
     get_eligible_students,
+    grade_after,
     rebalance_sections,
 )
 from .undo import undo_blockers, undo_promotion
@@ -68,6 +69,7 @@ __all__ = [
     "estimate_seconds",
     "execute_promotion",
     "get_eligible_students",
+    "grade_after",
     "next_year_defaults",
     "open_run",
     "plan_promotion",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from django.db.models import Count, Max, Q, QuerySet
 
@@ -98,7 +98,7 @@ class _Ladder:
         self.to_year = to_year
         self.grades = list(Grade.objects.filter(school=school).order_by("level"))
         self.grade_by_id = {g.pk: g for g in self.grades}
-        self.next_grade = {a.pk: b for a, b in zip(self.grades, self.grades[1:], strict=False)}
+        self.next_grade = {g.pk: grade_after(g, self.grades) for g in self.grades}
         self.highest = self.grades[-1] if self.grades else None
         classes = SchoolClass.objects.filter(
             school=school, is_active=True, grade__isnull=False
@@ -237,6 +237,13 @@ def _set_targets(row: PromotionRow, ladder: _Ladder, *, keep_choices: bool = Fal
     row.to_class, row.alert, row.warning = continuing_class(
         enrollment.school_class, row.to_grade, ladder
     )
+
+
+def grade_after(grade: Grade, grades: Sequence[Grade]) -> Grade | None:
+    """The grade a promoted student of `grade` goes into (docs/design/promotion.md): the
+    next higher level among `grades` (the school's, by level), not the next name; None
+    above the highest grade (an alert, never a guess)."""
+    return next((g for g in grades if g.level > grade.level), None)
 
 
 def default_action_for(grade_id: int, *, highest: Grade | None, plan_action: str = "") -> str:

@@ -19,6 +19,7 @@ from ...services.promotion import (
     PromotionError,
     PromotionSummary,
     discard_run,
+    grade_after,
     rebalance_run,
     summarise_run,
     update_promotion_rows,
@@ -111,7 +112,7 @@ def _editor_context(request: HttpRequest, run: PromotionRun, row: PromotionRow) 
     if state["action"] == PromotionAction.RETAIN:
         auto_grade = next((g for g in grades if g.pk == enrollment.grade_id), None)
     elif state["action"] == PromotionAction.PROMOTE:
-        auto_grade = next((g for g in grades if g.level > enrollment.grade.level), None)
+        auto_grade = grade_after(enrollment.grade, grades)
     grade_id = state["to_grade"] or (auto_grade.pk if auto_grade else None)
     kind = enrollment.school_class.kind if enrollment.school_class else SchoolClass.Kind.HOMEROOM
     classes = []
