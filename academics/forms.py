@@ -1,5 +1,5 @@
-"""Parsing and validating the promotion wizard's input (seed 004, 4.1; issue 7, "Wizard")
-and the enrollments list's filters.
+"""Parsing and validating the promotion wizard's input (docs/design/promotion.md) and the
+enrollments list's filters.
 
 Forms decide every 4xx and every message next to a field; the promotion service
 (`academics.services.promotion`) gets model instances and ids, and gives the rest of the
@@ -9,7 +9,7 @@ messages (PromotionError).
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import (
     AcademicYear,
@@ -24,6 +24,7 @@ from .models import (
     Section,
     StudentProfile,
 )
+from .selectors.promotion import target_classes
 from .validators import MAX_ID
 
 MODE_HELP = {
@@ -33,22 +34,10 @@ MODE_HELP = {
 }
 
 
-def years_with_counts(school: School) -> QuerySet[AcademicYear]:
-    """The school's academic years, latest first, each with `students` (enrollments) and
-    `waiting` (active enrollments: students not yet promoted). One query."""
-    return (
-        AcademicYear.objects.filter(school=school)
-        .annotate(
-            students=Count("enrollments"),
-            waiting=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE)),
-        )
-        .order_by("-start_date", "-pk")
-    )
-
-
 def year_label(year: AcademicYear) -> str:
-    """An academic year with its dates and, when annotated by `years_with_counts`, its
-    student counts (step 1's choices)."""
+    """An academic year with its dates and, when annotated by
+    `academics.selectors.promotion.years_with_counts`, its student counts (step 1's
+    choices)."""
     counts = ""
     if hasattr(year, "students"):
         counts = f" · {year.students} student{'s' if year.students != 1 else ''}"
@@ -96,8 +85,8 @@ class NextYearForm(forms.Form):
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A ModelMultipleChoiceField that refuses a posted id a bigint column cannot hold
-    before querying (issue 8, "Bad input"): Django's own check sends 2**64 to the
-    database, where it raises OverflowError (a 500) instead of missing."""
+    before querying: Django's own check sends 2**64 to the database, where it raises
+    OverflowError (a 500) instead of missing."""
 
     def _check_values(self, value):
         """Raise ValidationError (`invalid_pk_value`) for any value that is not a whole
@@ -198,11 +187,8 @@ class RowEditForm(forms.Form):
     def __init__(self, *args, run: PromotionRun, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_grade"].queryset = Grade.objects.filter(school_id=run.school_id)
-        self.fields["to_class"].queryset = SchoolClass.objects.filter(
-            Q(academic_year__isnull=True) | Q(academic_year_id=run.to_year_id),
-            school_id=run.school_id,
-            is_active=True,
-            grade__isnull=False,
+        self.fields["to_class"].queryset = target_classes(
+            school_id=run.school_id, to_year_id=run.to_year_id
         )
         self.fields["to_section"].queryset = Section.objects.filter(
             school_id=run.school_id, is_active=True
@@ -249,11 +235,8 @@ class BulkForm(forms.Form):
     def __init__(self, *args, run: PromotionRun, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rows"].queryset = PromotionRow.objects.filter(run=run)
-        self.fields["to_class"].queryset = SchoolClass.objects.filter(
-            Q(academic_year__isnull=True) | Q(academic_year_id=run.to_year_id),
-            school_id=run.school_id,
-            is_active=True,
-            grade__isnull=False,
+        self.fields["to_class"].queryset = target_classes(
+            school_id=run.school_id, to_year_id=run.to_year_id
         )
 
     def clean(self):
@@ -275,7 +258,7 @@ class ConfirmForm(forms.Form):
     def clean_understood(self) -> bool:
         """Only the value a ticked box sends ("on") confirms: Django's checkbox takes any
         other text but "false" as ticked ("0", "off", "no"), which must not execute a
-        promotion (issue 8, "Bad input"). Raises ValidationError ("required") otherwise."""
+        promotion. Raises ValidationError ("required") otherwise."""
         if self.data.get("understood") != "on":
             raise forms.ValidationError(
                 self.fields["understood"].error_messages["required"], code="required"

@@ -1,4 +1,4 @@
-"""The promotion wizard, its history and the enrollments list (seed 004, 4.1; issue 7)."""
+"""The promotion wizard, its history and the enrollments list (docs/design/promotion.md)."""
 
 from django.urls import path
 
@@ -7,7 +7,7 @@ from .views import enrollments, promotion
 app_name = "academics"
 
 urlpatterns = [
-    # --- promotion: history, the five steps, undo (academics/views/promotion.py) ---
+    # --- promotion: history, the five steps, undo (academics/views/promotion/) ---
     path("promotion/", promotion.history, name="promotion_history"),
     path("promotion/new/", promotion.start, name="promotion_start"),
     path("promotion/new/year/", promotion.create_year, name="promotion_create_year"),

@@ -1,4 +1,4 @@
-// The promotion wizard (seed 004, 4.1; issue 7). htmx does the requests and swaps; this adds
+// The promotion wizard (docs/design/promotion.md). htmx does the requests and swaps; this adds
 // what htmx has no attribute for:
 // - step 2: "tick every student of a class" boxes in the manual student list;
 // - step 3: the select-all box and the ticked count of the bulk actions; in a row's inline

@@ -1,4 +1,5 @@
-"""Fixtures shared by the promotion tests (issue 7): a small school ready to be promoted."""
+"""Fixtures shared by the promotion tests (docs/design/promotion.md): a small school ready
+to be promoted."""
 
 from types import SimpleNamespace
 

@@ -1,5 +1,5 @@
 """`manage.py promote_students`: roll one school's students over into the next academic
-year from the command line (seed 004; issue 7, "Command"), with the wizard's service.
+year from the command line (docs/design/promotion.md), with the wizard's service.
 
     manage.py promote_students --school 13K123 --from 2015-2016 --to 2016-2017 --dry-run
     manage.py promote_students --school 13K123 --from 2015-2016 --to 2016-2017 \\
@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from academics.access import can_promote
 from academics.commands import plural, schools_for_code
 from academics.models import (
     AcademicYear,
@@ -33,7 +34,6 @@ from academics.models import (
     PromotionAction,
     PromotionMode,
     PromotionRow,
-    Role,
     School,
     StudentProfile,
     User,
@@ -159,7 +159,8 @@ class Command(BaseCommand):
         yes: bool,
         **options,
     ):
-        """Preview, check, confirm, then plan and execute in one transaction (issue 7).
+        """Preview, check, confirm, then plan and execute in one transaction
+        (docs/design/promotion.md).
 
         Raises CommandError, with nothing written, for an unknown school, year, grade or
         student, a plan someone is making in the wizard, any alert or class over capacity
@@ -256,7 +257,7 @@ class Command(BaseCommand):
                         "changed: run the command again."
                     )
                 self.stdout.write(f"Executing run #{run.pk} …")
-                result = execute_promotion(run=run, actor=actor)
+                result = execute_promotion(run=run, actor=actor, school=school_obj)
         except PromotionBusy as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except PromotionError as exc:
@@ -384,9 +385,7 @@ def _actor(school: School, username: str | None) -> User | None:
     user = User.objects.filter(username=username).first()
     if user is None:
         raise CommandError(f'No user "{username}".')
-    allowed = user.is_superuser or (
-        user.school_id == school.pk and user.role in (Role.ADMIN, Role.PRINCIPAL)
-    )
+    allowed = user.is_superuser or (user.school_id == school.pk and can_promote(user))
     if not allowed:
         raise CommandError(
             f"{user} ({username}) is not an admin or principal of {school}: only they may "

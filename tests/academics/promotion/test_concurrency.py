@@ -1,5 +1,5 @@
-"""Two promotions of the same years at the same moment (issue 7; seed 004, 5.3): PostgreSQL,
-threads with their own connections.
+"""Two promotions of the same years at the same moment (docs/design/promotion.md):
+PostgreSQL, threads with their own connections.
 
 Execution and undo lock both academic years with NOWAIT, so the second of two overlapping
 calls is refused at once (PromotionBusy) instead of waiting and then running on a plan the
@@ -22,7 +22,6 @@ from academics.models import (
     PromotionRun,
     Role,
 )
-from academics.services import promotion
 from academics.services.promotion import (
     PromotionBusy,
     PromotionError,
@@ -30,10 +29,11 @@ from academics.services.promotion import (
     execute_promotion,
     undo_promotion,
 )
+from academics.services.promotion import execution as execution_module
 from tests.concurrency import WAIT, HoldTheLock, finish, in_a_thread, needs_postgresql
 
-from .factories import UserFactory
-from .test_promotion_service import plan, state, student
+from ..factories import UserFactory
+from .helpers import plan, state, student
 
 pytestmark = needs_postgresql
 
@@ -104,8 +104,8 @@ def test_two_executions_of_the_same_plan_promote_each_student_once(
     run = plan(s)
     colleague = UserFactory(school=s.school, role=Role.ADMIN)
     # The new memberships are written while the years are locked.
-    hold = HoldTheLock(promotion._add_memberships)
-    monkeypatch.setattr(promotion, "_add_memberships", hold)
+    hold = HoldTheLock(execution_module._add_memberships)
+    monkeypatch.setattr(execution_module, "_add_memberships", hold)
     start = threading.Barrier(2, timeout=WAIT)
     results: dict = {}
 
@@ -153,8 +153,8 @@ def test_undoing_a_run_while_another_run_of_the_same_years_executes_is_refused_a
     first = plan(s, mode=PromotionMode.MANUAL, filters={"students": [abbott.pk]})
     execute_promotion(run=first, actor=s.admin)
     rest = plan(s)
-    hold = HoldTheLock(promotion._add_memberships)
-    monkeypatch.setattr(promotion, "_add_memberships", hold)
+    hold = HoldTheLock(execution_module._add_memberships)
+    monkeypatch.setattr(execution_module, "_add_memberships", hold)
     results: dict = {}
     executing = in_a_thread(lambda: execute_promotion(run=rest, actor=s.admin), results, "rest")
     try:
@@ -189,8 +189,8 @@ def test_planning_during_an_execution_of_the_same_years_waits_and_is_then_refuse
     s = promotion_school
     run = plan(s)
     colleague = UserFactory(school=s.school, role=Role.ADMIN)
-    hold = HoldTheLock(promotion._add_memberships)
-    monkeypatch.setattr(promotion, "_add_memberships", hold)
+    hold = HoldTheLock(execution_module._add_memberships)
+    monkeypatch.setattr(execution_module, "_add_memberships", hold)
     results: dict = {}
     threads = [in_a_thread(lambda: execute_promotion(run=run, actor=s.admin), results, "run")]
     assert hold.held.wait(WAIT), "the execution did not reach its locked section"

@@ -1,7 +1,7 @@
-"""`manage.py promote_students` (issue 7, "Command"), on the `promotion_school` of
-conftest.py: grades 9–12, 2025-2026 and 2026-2027, homerooms 9-A, 9-B, 10-A, 10-B, 11-A
-and 12-A in both years (one section "A" of 30 seats each), four students a class with
-student numbers S001–S024 in class order (9-A: S001–S004 … 12-A: S021–S024).
+"""`manage.py promote_students` (docs/design/promotion.md), on the `promotion_school` of
+tests/academics/conftest.py: grades 9–12, 2025-2026 and 2026-2027, homerooms 9-A, 9-B,
+10-A, 10-B, 11-A and 12-A in both years (one section "A" of 30 seats each), four students
+a class with student numbers S001–S024 in class order (9-A: S001–S004 … 12-A: S021–S024).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from academics.models import (
 )
 from academics.services.promotion import PromotionBusy, plan_promotion
 
-from .factories import GradeFactory, UserFactory
+from ..factories import GradeFactory, UserFactory
 
 CODE = "PH"
 YEARS = ("--school", CODE, "--from", "2025-2026", "--to", "2026-2027")

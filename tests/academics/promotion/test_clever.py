@@ -1,4 +1,4 @@
-"""Promotion on the real Clever district (issue 7, last test bullet).
+"""Promotion on the real Clever district (docs/design/promotion.md).
 
 ../shared/data/clever-district is imported once for the module, inside a transaction that
 is rolled back after its last test (each test runs in a savepoint of it, so tests don't

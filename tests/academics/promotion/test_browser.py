@@ -1,4 +1,4 @@
-"""The promotion wizard in the browser (issue 7, "Wizard"): step 1 to the results,
+"""The promotion wizard in the browser (docs/design/promotion.md): step 1 to the results,
 retaining one student with the inline editor (Enter saves, Escape cancels, no page load),
 confirming the checkbox and executing."""
 
