@@ -57,8 +57,9 @@ def forbidden(
 ) -> HttpResponse:
     """The one 403 answer: JSON to a JSON client, the 403 page to a browser.
 
-    The JSON carries the message as both `error` (seed 000's key) and `message` (seed
-    002's), so either app's clients read it where they expect it."""
+    The JSON carries the message as both `error` (the total-sessions API's key) and
+    `message` (the billing API's), so either API's clients read it where they expect it
+    (docs/api.md)."""
     if wants_json(request):
         return JsonResponse({"success": False, "error": message, "message": message}, status=403)
     return TemplateResponse(request, "403.html", {"message": message}, status=403)

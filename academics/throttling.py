@@ -1,5 +1,5 @@
-"""Login throttling hooks for django-axes (issue 8): which address a request comes from,
-and the page a locked-out person sees.
+"""Login throttling hooks for django-axes (docs/operations/security.md): which address a
+request comes from, and the page a locked-out person sees.
 
 Settings: `AXES_CLIENT_IP_CALLABLE = "academics.throttling.client_ip"` and
 `AXES_LOCKOUT_CALLABLE = "academics.throttling.lockout_response"` (config/settings.py).
@@ -27,7 +27,7 @@ def client_ip(request: HttpRequest) -> str | None:
         The client's address; REMOTE_ADDR when there is no proxy or the header has fewer
         entries than proxies (a request that did not come through them all).
 
-    Rule source: issue 8 (login throttling behind a reverse proxy).
+    Rule source: docs/operations/security.md (login throttling behind a reverse proxy).
     """
     remote_addr = request.META.get("REMOTE_ADDR")
     proxies = settings.TRUSTED_PROXY_COUNT
@@ -57,7 +57,7 @@ def lockout_response(
         The "account locked" page with status `AXES_HTTP_RESPONSE_CODE` (429, Too Many
         Requests) and a Retry-After header; it says how many minutes to wait.
 
-    Rule source: issue 8 (login throttling: tell the user clearly).
+    Rule source: docs/operations/security.md (login throttling: tell the user clearly).
     """
     cool_off = get_cool_off(request)
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None

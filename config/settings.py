@@ -100,9 +100,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (issue 8), django-axes: 5 wrong passwords for one username from one
-# address lock that pair out for 15 minutes; the lockout page says so (HTTP 429). The
-# attempts live in the database, so the count holds across several application servers.
+# Login throttling (docs/operations/security.md), django-axes: 5 wrong passwords for one
+# username from one address lock that pair out for 15 minutes; the lockout page says so
+# (HTTP 429). The attempts live in the database, so the count holds across several
+# application servers.
 # The admin's login form goes through the same backends and is throttled too.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -161,11 +162,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # A load balancer probes /healthz over plain HTTP; everything else is redirected to https.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Content-Security-Policy (issue 8), Django's own middleware: scripts and styles only
-# from our origin (static files), never inline. The admin tags its few inline <style>
-# and <script> elements with a per-request nonce, which CSP.NONCE allows; our templates
-# have none. htmx's own indicator <style> is switched off in base.html (htmx-config) and
-# its rules live in rollbook.css.
+# Content-Security-Policy (docs/operations/security.md), Django's own middleware: scripts
+# and styles only from our origin (static files), never inline. The admin tags its few
+# inline <style> and <script> elements with a per-request nonce, which CSP.NONCE allows;
+# our templates have none. htmx's own indicator <style> is switched off in base.html
+# (htmx-config) and its rules live in rollbook.css.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

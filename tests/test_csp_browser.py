@@ -1,5 +1,5 @@
-"""The Content-Security-Policy in a real browser (issue 8, "Access"): a school admin signs in
-and walks the main screens and the Django admin, using their htmx parts, and Chromium
+"""The Content-Security-Policy in a real browser (docs/operations/security.md): a school
+admin signs in and walks the main screens and the Django admin, using their htmx parts, and Chromium
 reports no policy violation (no `securitypolicyviolation` event, no console message about
 the policy) and no script error."""
 

@@ -1,4 +1,4 @@
-"""Every URL of the project, every role, the answer each gets (issue 8, "Access").
+"""Every URL of the project, every role, the answer each gets (docs/design/roles.md).
 
 `ROUTES` has one entry per URL name: how to build its arguments from a world of real
 objects (tests/two_schools.py), which methods to try, and what each role of the school
@@ -63,7 +63,7 @@ def only(*roles: str, ok=200, others=403, anon=LOGIN, **special) -> dict:
     Returns:
         {role or ANON: expected answer}, one key per role and ANON.
 
-    Rule source: issue 8 (the permission matrix), README "Roles"."""
+    Rule source: docs/design/roles.md."""
     expected = {role: (ok if role in roles else others) for role in ROLES}
     expected[ANON] = anon
     expected.update(special)
@@ -72,7 +72,7 @@ def only(*roles: str, ok=200, others=403, anon=LOGIN, **special) -> dict:
 
 def everyone(answer, anon=None) -> dict:
     """The same `answer` for every role, and for an anonymous visitor unless `anon` is
-    given. Returns {role or ANON: expected answer}. Rule source: issue 8."""
+    given. Returns {role or ANON: expected answer}. Rule source: docs/design/roles.md."""
     return {who: answer for who in ROLES} | {ANON: answer if anon is None else anon}
 
 
@@ -443,7 +443,7 @@ def url_names(patterns=None, namespace: tuple[str, ...] = ()) -> set[str]:
     URLs count as the one entry "admin:index", and a URL without a name is listed as
     "<unnamed …>" (so it fails the table check too).
 
-    Rule source: issue 8 ("A URL added later without an entry fails it")."""
+    Rule source: docs/design/roles.md (a URL added later without an entry fails it)."""
     names: set[str] = set()
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
@@ -495,7 +495,7 @@ def send(client: Client, route: Route, method: str, world: World, *, data=None):
     """Send `method` ("GET" or "POST") to the route's URL with the path arguments, query
     and body built from `world`; `data` replaces the body. A POST carries the query in its
     URL, and the body as JSON for a `json_body` route. Returns the response; an exception
-    of the view propagates. Rule source: issue 8."""
+    of the view propagates. Rule source: docs/design/roles.md."""
     url = route.url(world)
     query = route.query(world)
     data = route.data(world) if data is None else data

@@ -1,5 +1,5 @@
 """Two schools with the same shapes of data: nobody of one sees anything of the other
-(issue 8, "Access"; DOMAIN.md: "never shows another school's data (404)").
+(docs/design/roles.md: another school's data is never shown, 404).
 
 The URLs come from the permission matrix's table (tests/test_permission_matrix.py), so a
 new URL is covered here as soon as it has its entry:

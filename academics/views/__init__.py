@@ -1,5 +1,5 @@
 """Academics pages: the home redirect here, the promotion wizard (`promotion`) and the
-enrollments list (`enrollments`), one module per area (issue 7)."""
+enrollments list (`enrollments`), one module per area."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
