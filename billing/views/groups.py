@@ -23,9 +23,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,19 +31,23 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from academics.access import htmx_sign_in_again, role_required, wants_partial
-from academics.models import Membership, SchoolClass, User
+from academics.models import SchoolClass, User
 from academics.services.classes import PriceError, set_price_per_session
 
+from ..access import BILLING_READERS, BILLING_ROLES, can_bill
 from ..forms import BillFilterForm, GenerateForm, GroupFilterForm, PriceForm
-from ..models import Bill, BillStatus
+from ..models import BillStatus
 from ..selectors import (
-    BILLING_READERS,
-    BILLING_ROLES,
     BillingCalculation,
     StudentCalculation,
+    bill_statuses,
+    billing_groups,
     calculate_bills,
+    group_bills,
+    listed_group_bills,
+    member_count,
     revenue_by_month,
-    with_bill_status,
+    school_group,
 )
 from ..selectors import revenue as revenue_totals
 from ..services import BillingError, GenerationResult, generate_bills
@@ -66,43 +68,13 @@ def billing_view(view: Callable) -> Callable:
 
 def _group_for(user: User, group_id: int) -> SchoolClass:
     """The user's school's group, or 404 (another school's group is not there)."""
-    return get_object_or_404(
-        SchoolClass.objects.filter(school_id=user.school_id).select_related("school", "subject"),
-        pk=group_id,
-    )
+    group = school_group(user=user, group_id=group_id)
+    if group is None:
+        raise Http404("No such group in your school.")
+    return group
 
 
 # --- the groups list and the inline price edit ---------------------------------------------
-
-
-def _groups(user: User, *, today: datetime.date) -> QuerySet[SchoolClass]:
-    """The school's groups with `members` (students whose membership has not ended by
-    `today`) and `bills` (every bill of the group), by name. Counted in subqueries, so a
-    page of groups is one query however many rows it has."""
-    members = (
-        Membership.objects.filter(school_class=OuterRef("pk"))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .order_by()
-        .values("school_class")
-        .annotate(n=Count("student", distinct=True))
-        .values("n")
-    )
-    bills = (
-        Bill.objects.filter(school_class=OuterRef("pk"))
-        .order_by()
-        .values("school_class")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        SchoolClass.objects.filter(school_id=user.school_id)
-        .select_related("subject")
-        .annotate(
-            members=Coalesce(Subquery(members, output_field=IntegerField()), 0),
-            bill_count=Coalesce(Subquery(bills, output_field=IntegerField()), 0),
-        )
-        .order_by("name", "code", "pk")
-    )
 
 
 @billing_view
@@ -114,15 +86,11 @@ def group_list(request: HttpRequest) -> HttpResponse:
     school = user.school
     today = school.today()
     form = GroupFilterForm(request.GET or None)
-    groups = _groups(user, today=today)
     q, include_inactive = "", False
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         include_inactive = form.cleaned_data["inactive"]
-    if q:
-        groups = groups.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    if not include_inactive:
-        groups = groups.filter(is_active=True)
+    groups = billing_groups(user=user, today=today, q=q, include_inactive=include_inactive)
     page = Paginator(groups, GROUPS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -152,7 +120,7 @@ def _return_to(request: HttpRequest) -> str:
 
 def _row_context(request: HttpRequest, group_id: int) -> dict:
     school = request.user.school
-    group = get_object_or_404(_groups(request.user, today=school.today()), pk=group_id)
+    group = get_object_or_404(billing_groups(user=request.user, today=school.today()), pk=group_id)
     return {"group": group, "currency": school.currency, "return_to": _return_to(request)}
 
 
@@ -276,14 +244,7 @@ def _panel_context(
 def _preview_rows(preview: BillingCalculation, *, today: datetime.date) -> list[PreviewRow]:
     """The calculation's rows with each existing bill's status: one query for all."""
     bill_ids = [c.existing_bill.pk for c in preview.calculations if c.existing_bill]
-    statuses = {}
-    if bill_ids:
-        statuses = {
-            pk: (status, needs)
-            for pk, status, needs in with_bill_status(
-                Bill.objects.filter(pk__in=bill_ids), today=today
-            ).values_list("pk", "status", "needs_recalculation")
-        }
+    statuses = bill_statuses(bill_ids=bill_ids, today=today)
     rows = []
     for calc in preview.calculations:
         bill = calc.existing_bill
@@ -480,14 +441,9 @@ def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
     group = _group_for(request.user, group_id)
     school = group.school
     today = school.today()
-    bills = Bill.objects.filter(school_id=school.pk, school_class=group)
     form = BillFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    listed = with_bill_status(bills.select_related("student__user"), today=today).order_by(
-        "-period_start", "student__user__last_name", "student__user__first_name", "pk"
-    )
-    if status:
-        listed = listed.filter(status=status)
+    listed = listed_group_bills(group=group, today=today, status=status)
     page = Paginator(listed, BILLS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -500,10 +456,11 @@ def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
         "bills": page.object_list,
         "filter_query": query.urlencode(),
         "currency": school.currency,
-        "can_bill": request.user.has_role(*BILLING_ROLES),
+        "can_bill": can_bill(request.user),
     }
     if wants_partial(request):
         return render(request, f"{REVENUE_TEMPLATE}#bills-table", context)
+    bills = group_bills(group=group)
     totals = revenue_totals(bills, today=today)
     context |= {
         "totals": totals,
@@ -513,10 +470,6 @@ def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
         "chart": revenue_chart(
             months=revenue_by_month(bills), currency=school.currency, group=group.name
         ),
-        "members": Membership.objects.filter(school_class=group)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .values("student")
-        .distinct()
-        .count(),
+        "members": member_count(group=group, today=today),
     }
     return render(request, REVENUE_TEMPLATE, context)
