@@ -30,6 +30,22 @@ def can_read_all_credits(user: User) -> bool:
     return user.has_role(*CREDIT_READERS)
 
 
+def can_set_credits(user: User) -> bool:
+    """May `user` open the "Make-Up Credits" dialog (a tutor for their own students, as
+    themself; an admin for anyone: the services check the pair)."""
+    return user.has_role(*CREDIT_SETTERS)
+
+
+def reads_only(user: User) -> bool:
+    """A principal reads every student's credits and changes nothing (no buttons)."""
+    return user.has_role(Role.PRINCIPAL) and not user.has_role(Role.ADMIN)
+
+
+def can_clear_departed_tutors(user: User) -> bool:
+    """May `user` clear what a departed tutor still owes (admins only)."""
+    return user.has_role(Role.ADMIN)
+
+
 def nav_links(user: User) -> list[NavLink]:
     """The make-up credit pages `user` may open, in top-bar order."""
     if user.has_role(Role.STUDENT):

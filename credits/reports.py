@@ -32,8 +32,8 @@ from django.db.models.functions import Coalesce
 
 from academics.models import School, StudentProfile, User
 
+from .access import TUTOR_ROLES
 from .models import CreditChange, MakeupCredit, MakeupLesson
-from .selectors import TUTOR_ROLES
 
 ONE_PLACE = Decimal("0.1")
 SECONDS_A_DAY = 86400

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from academics.models import Role, School, StudentProfile, User
 
+from ..access import TUTOR_ROLES
 from ..models import CreditChange, MakeupCredit, MakeupLesson
-from ..selectors import TUTOR_ROLES, may_set_credits
+from ..selectors import may_set_credits
 
 MAX_CREDITS = 1000
 NOT_A_WHOLE_NUMBER = "Credit amount must be zero or a positive whole number (0, 1, 2, 3 …)."

@@ -10,15 +10,12 @@ from django.utils import timezone
 from academics.models import Role, StudentProfile, User
 
 from ..models import CreditChange, MakeupCredit, MakeupLesson
-from ..selectors import TUTOR_ROLES
 from .balances import CreditError, CreditPermissionError, log_change
-
-# Who may book, complete or cancel: the lesson's tutor, an admin, or the student themself
-# for booking and cancelling their own (seed 003: "Student/guardian books session").
-LESSON_STAFF = (Role.ADMIN, *TUTOR_ROLES)
 
 
 def _check_actor(actor: User, *, student: StudentProfile, tutor: User, completing: bool) -> None:
+    """Who may book, complete or cancel: the lesson's tutor, an admin, or the student
+    themself for booking and cancelling their own ("Student/guardian books session")."""
     if actor.school_id != student.school_id:
         raise CreditPermissionError("That student is not in your school.")
     if actor.has_role(Role.ADMIN) or actor.pk == tutor.pk:

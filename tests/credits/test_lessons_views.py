@@ -189,7 +189,7 @@ def test_the_service_has_the_last_word_when_the_list_was_stale(client, studio, m
     monkeypatch.setattr(
         views,
         "_bookable_tutors",
-        lambda user, student: ([studio.tutor_a], views._tutor_queryset([studio.tutor_a.pk])),
+        lambda user, student: ([studio.tutor_a], views.tutors_by_ids(ids=[studio.tutor_a.pk])),
     )
     client.force_login(studio.admin)
     response = post_book(client, studio.sarah, studio.tutor_a, **HTMX)
