@@ -1,5 +1,5 @@
-"""The seed's three JSON endpoints under /api/accounting/ (seed 002, "API Endpoints";
-issue 5, "JSON API"). The documents are built in `billing/serializers.py`.
+"""The seed's three JSON endpoints under /api/accounting/ (docs/design/billing.md, "API
+Endpoints"). The documents are built in `billing/serializers.py`.
 
 - `GET  attendance/calculate/<groupId>?startDate=&endDate=`: the preview; writes nothing.
 - `POST attendance/generate-payments` `{"groupId", "startDate", "endDate", "updateExisting"}`.
@@ -95,8 +95,8 @@ def _group_for_user(user: User, raw_id: str | int) -> SchoolClass:
 
 @api_view("GET")
 def calculate(request: HttpRequest, group_id: str) -> JsonResponse:
-    """Preview what each student of the group would be billed for the period (seed 002,
-    "Calculate Attendance Payments"); writes nothing.
+    """Preview what each student of the group would be billed for the period
+    (docs/design/billing.md, "Calculate Attendance Payments"); writes nothing.
 
     Query: optional `startDate`/`endDate` (YYYY-MM-DD; defaults in `billing_period`).
     200 with the seed's document; 400 for a malformed or reversed period or a group
@@ -134,7 +134,7 @@ def calculate(request: HttpRequest, group_id: str) -> JsonResponse:
 @api_view("POST")
 def generate_payments(request: HttpRequest) -> JsonResponse:
     """Generate (or with `updateExisting` recalculate) the group's bills for the period
-    (seed 002, "Generate Payment Records"; `billing.services.generate_bills`).
+    (docs/design/billing.md, "Generate Payment Records"; `billing.services.generate_bills`).
 
     Body: `{"groupId": int, "startDate"?: "YYYY-MM-DD", "endDate"?: "YYYY-MM-DD",
     "updateExisting"?: bool}`. Always 200 on success, also when every student was skipped:
@@ -184,9 +184,9 @@ def generate_payments(request: HttpRequest) -> JsonResponse:
 
 @api_view("GET")
 def group_revenue(request: HttpRequest, group_id: str) -> JsonResponse:
-    """The group's money (seed 002, "Get Group Revenue Summary"): its current students,
-    bills by status, expected/collected/pending (and credit), sessions billed, and every
-    bill of the group, newest period first. 404 for no such group."""
+    """The group's money (docs/design/billing.md, "Get Group Revenue Summary"): its current
+    students, bills by status, expected/collected/pending (and credit), sessions billed, and
+    every bill of the group, newest period first. 404 for no such group."""
     try:
         group = _group_for_user(request.user, group_id)
     except _NoSuchGroup as exc:

@@ -37,11 +37,11 @@ from .money import MONEY, ZERO
 def with_bill_status(bills: QuerySet[Bill], *, today: datetime.date) -> QuerySet[Bill]:
     """Annotate `status` (BillStatus value), `corrected_sessions` (a charged record is no
     longer P, or was orphaned: Exists) and `new_sessions` (an unbilled P record of the
-    period: Exists); `needs_recalculation` is either (issue 5).
+    period: Exists); `needs_recalculation` is either (docs/design/billing.md).
 
-    Status (seed 002 and DOMAIN.md): paid when nothing is left to pay; overdue when the due
-    date (period end + the school's payment terms) is before `today` and something is;
-    partial when something has been paid; pending otherwise.
+    Status (docs/design/billing.md and DOMAIN.md): paid when nothing is left to pay; overdue
+    when the due date (period end + the school's payment terms) is before `today` and something
+    is; partial when something has been paid; pending otherwise.
     """
     corrected = BillLine.objects.filter(bill=OuterRef("pk")).filter(
         ~Q(attendance_record__status=Status.PRESENT) | Q(attendance_record__is_orphaned=True)
@@ -88,7 +88,7 @@ def status_label(status: str) -> str:
 
 @dataclass(frozen=True)
 class Revenue:
-    """A set of bills' money (seed 002, "Group Revenue Summary")."""
+    """A set of bills' money (docs/design/billing.md, "Group Revenue Summary")."""
 
     expected: Decimal
     collected: Decimal

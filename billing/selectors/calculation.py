@@ -22,7 +22,8 @@ def billable_records(
     *, school_class: SchoolClass, start: datetime.date, end: datetime.date
 ) -> QuerySet[AttendanceRecord]:
     """The group's records that a bill may charge for in the period: present (P), not
-    orphaned by a timetable change (seed 001, EC-ATT-02), dated start..end inclusive."""
+    orphaned by a timetable change (docs/design/attendance.md, EC-ATT-02), dated start..end
+    inclusive."""
     return AttendanceRecord.objects.filter(
         school_class=school_class,
         date__range=(start, end),
@@ -33,7 +34,8 @@ def billable_records(
 
 @dataclass
 class StudentCalculation:
-    """What one student would be billed for the period (seed 002, `calculations[]`)."""
+    """What one student would be billed for the period (docs/design/billing.md,
+    `calculations[]`)."""
 
     student: StudentProfile
     price_per_session: Decimal
@@ -69,7 +71,8 @@ class StudentCalculation:
 
 @dataclass
 class BillingCalculation:
-    """The preview of a group's bills for one period (seed 002, calculate endpoint)."""
+    """The preview of a group's bills for one period (docs/design/billing.md, calculate
+    endpoint)."""
 
     school_class: SchoolClass
     start: datetime.date
@@ -100,14 +103,15 @@ def calculate_bills(
     students: Iterable[StudentProfile] | None = None,
 ) -> BillingCalculation:
     """What each student of `school_class` would be billed for start..end (dates inclusive,
-    school-local), without writing anything (seed 002, "Calculate Attendance Payments").
+    school-local), without writing anything (docs/design/billing.md, "Calculate Attendance
+    Payments").
 
     A student is in the calculation when a membership of theirs overlaps the period, or
     they already have a bill of this exact period. Their sessions are their billable
     records (`billable_records`) that no other bill charges: a record already on a bill
     of another (overlapping) period is left out and counted in `already_billed`, so a
-    session is never billed twice (issue 5). Records on their bill of this same period
-    count, so the figure is what that bill would be recalculated to.
+    session is never billed twice (docs/design/billing.md). Records on their bill of this same
+    period count, so the figure is what that bill would be recalculated to.
 
     `students` narrows the calculation to those students. The number of queries does not
     grow with the number of students. A group without a price per session still

@@ -38,9 +38,9 @@ def billing_period(
 ) -> tuple[datetime.date, datetime.date]:
     """The period a preview or generation covers, from the optional `startDate`/`endDate`.
 
-    Seed 002 makes both optional. Without a start: the first day of the group's term, else
-    of its academic year, else of its first record (else `end`). Without an end: `today`
-    (school-local). Raises BillingPeriodError when the start falls after the end.
+    Both are optional (docs/design/billing.md). Without a start: the first day of the group's
+    term, else of its academic year, else of its first record (else `end`). Without an end:
+    `today` (school-local). Raises BillingPeriodError when the start falls after the end.
     """
     if end is None:
         end = today

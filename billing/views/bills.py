@@ -1,4 +1,4 @@
-"""Bills (seed 002; issue 5): the school's bills list and its CSV/XLSX export, a bill's
+"""Bills (docs/design/billing.md): the school's bills list and its CSV/XLSX export, a bill's
 page (its sessions, payments, "Record a payment", "Recalculate"), the printable invoice,
 and a student's own bills.
 
@@ -208,8 +208,8 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 @require_POST
 def record_payment_view(request: HttpRequest, bill_id: int) -> HttpResponse:
-    """Record money received against the bill (seed 002: partial payments allowed; more
-    than is owed is refused with the service's message and nothing is written).
+    """Record money received against the bill (docs/design/billing.md: partial payments allowed;
+    more than is owed is refused with the service's message and nothing is written).
 
     htmx: answers the payment panel (a fresh form, or the same one with its errors,
     status 200 so htmx swaps it) plus the figures and payments list out of band. Without

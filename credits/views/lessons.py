@@ -1,6 +1,6 @@
 """A student's make-up credits and lessons, a pair's credit history, and a student's own
-credits (seed 003, "Using Make-Up Credits" and "Credit History Per Student-Tutor Pair";
-issue 6, "Screens").
+credits (docs/design/credits.md, "Using Make-Up Credits" and "Credit History Per Student-Tutor
+Pair").
 
 Who may do what:
 - admins: every student of their school; book, complete and cancel any make-up lesson.
@@ -109,8 +109,8 @@ def _when(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> str:
 
 def _bookable_tutors(user: User, student: StudentProfile) -> tuple[list[User], QuerySet[User]]:
     """(tutors holding an available credit of the student's, the ones `user` may book
-    with): seed 003, "Credits can only be used with the tutor who issued them"; a tutor
-    books only with themself, an admin or the student with any. Departed (deactivated)
+    with): docs/design/credits.md, "Credits can only be used with the tutor who issued them"; a
+    tutor books only with themself, an admin or the student with any. Departed (deactivated)
     tutors are left out: they teach no more lessons."""
     holders = credit_holders(student=student)
     allowed = [
@@ -229,7 +229,7 @@ def _balance_text(student: StudentProfile, tutor: User) -> str:
 @role_required(*PAGE_READERS)
 def student_credits(request: HttpRequest, student_id: int) -> HttpResponse:
     """A student's balances per tutor, their make-up lessons and "Book a make-up lesson"
-    (seed 003), for admins, principals (read only) and the student's tutors."""
+    (docs/design/credits.md), for admins, principals (read only) and the student's tutors."""
     student = _get_student_for_user(request.user, student_id)
     context = _panel_context(request.user, student, own=False)
     if wants_partial(request):
@@ -240,7 +240,7 @@ def student_credits(request: HttpRequest, student_id: int) -> HttpResponse:
 @role_required(Role.STUDENT)
 def my_credits(request: HttpRequest) -> HttpResponse:
     """The signed-in student's own balances, lessons and history links; they book and
-    cancel their own make-up lessons (seed 003: "Student/guardian books session")."""
+    cancel their own make-up lessons (docs/design/credits.md: "Student/guardian books session")."""
     student = own_student(user=request.user)
     if student is None:
         raise Http404("No student profile.")
@@ -252,7 +252,7 @@ def my_credits(request: HttpRequest) -> HttpResponse:
 
 @role_required(*PAGE_READERS, Role.STUDENT)
 def history(request: HttpRequest, credit_id: int) -> HttpResponse:
-    """The credit history of one student–tutor pair (seed 003, "Credit History Per
+    """The credit history of one student–tutor pair (docs/design/credits.md, "Credit History Per
     Student-Tutor Pair"), newest first, 50 a page. Who: as the student's page; a student
     their own pairs only."""
     user = request.user

@@ -1,4 +1,4 @@
-"""Make-up credit reports (seed 003, "Reporting"; issue 6): the dashboard for a period,
+"""Make-up credit reports (docs/design/credits.md, "Reporting"): the dashboard for a period,
 its CSV export, and clearing what a departed tutor still owes.
 
 Who: admins and principals read every tutor's figures; a teacher or head of department
@@ -133,7 +133,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def clear_tutor(request: HttpRequest, tutor_id: int) -> HttpResponse:
-    """Clear what a departed (deactivated) tutor still owes (issue 6): the first POST
+    """Clear what a departed (deactivated) tutor still owes (docs/design/credits.md): the first POST
     shows what would be cleared and asks to confirm; the second (`confirmed=yes`) cancels
     their booked lessons and sets every available credit of theirs to 0, each change in
     the pair's history. Another school's user is a 404; an active tutor is refused."""

@@ -1,5 +1,5 @@
-"""The student list and the "Make-Up Credits" dialog (seed 003, "Workflow" steps 1–5 and
-"User Experience Features"; issue 6, "Screens").
+"""The student list and the "Make-Up Credits" dialog (docs/design/credits.md, "Workflow" steps
+1–5 and "User Experience Features").
 
 - `/credits/`: the students the user may see (a tutor their own, admins and principals
   the whole school), searchable, 50 a page, each with a "Make-Up Credits" cell: the total
@@ -103,12 +103,12 @@ def _rows(students: Iterable[StudentProfile]) -> list[StudentRow]:
 
 @credits_view(*PAGE_READERS)
 def student_list(request: HttpRequest) -> HttpResponse:
-    """The students with their make-up credits (seed 003, step 1 and "Display in Student
-    List"): `?q=` matches each word against first name, last name, username and student
-    number; students who left are listed with `?inactive=on`. A constant number of queries
-    per page (the page, its count, and the page's balances in one)."""
+    """The students with their make-up credits (docs/design/credits.md, step 1 and "Display in
+    Student List"): `?q=` matches each word against first name, last name, username and student
+    number; students who left are listed with `?inactive=on`. A constant number of queries per
+    page (the page, its count, and the page's balances in one)."""
     user = request.user
-    # NUL bytes are dropped: PostgreSQL refuses them in a query (a 500; issue 8).
+    # NUL bytes are dropped: PostgreSQL refuses them in a query (a 500).
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     include_inactive = request.GET.get("inactive") == "on"
     students = listed_students(user=user, q=q, include_inactive=include_inactive)
@@ -191,8 +191,8 @@ def _dialog_context(
         credits = pair_credits(tutor=tutor, students=students)
     lines = [DialogLine(student=s, credit=credits.get(s.pk) if tutor else None) for s in students]
 
-    # Seed 003: "If single student selected and student has assigned tutors, show those
-    # first"; "All tutors" below still lists every tutor, the assigned ones included.
+    # docs/design/credits.md: "If single student selected and student has assigned tutors, show
+    # those first"; "All tutors" below still lists every tutor, the assigned ones included.
     assigned: list[User] = []
     if len(students) == 1 and len(tutors) > 1:
         by_id = {t.pk: t for t in tutors}
@@ -234,10 +234,10 @@ def _dialog_context(
 
 @credits_view(*CREDIT_SETTERS)
 def credits_dialog(request: HttpRequest) -> HttpResponse:
-    """The "Make-Up Credits" dialog for `?students=<id>&students=<id>…` (seed 003, steps
-    2–4), with the balances for `?tutor=<id>`: htmx gets its content (also when the tutor
-    changes), a plain request the page. Ids the user may not choose (another school's,
-    not the tutor's own) are refused like an empty selection, with the message."""
+    """The "Make-Up Credits" dialog for `?students=<id>&students=<id>…` (docs/design/credits.md,
+    steps 2–4), with the balances for `?tutor=<id>`: htmx gets its content (also when the tutor
+    changes), a plain request the page. Ids the user may not choose (another school's, not the
+    tutor's own) are refused like an empty selection, with the message."""
     form = _form(request, request.GET)
     form.is_valid()  # validates the selection and the tutor; the amount is not sent yet
     context = _dialog_context(request, form, prefill=True)
@@ -249,7 +249,7 @@ def credits_dialog(request: HttpRequest) -> HttpResponse:
 @credits_view(*CREDIT_SETTERS)
 @require_POST
 def set_credits(request: HttpRequest) -> HttpResponse:
-    """Set the selected students' available credits with the tutor (seed 003, step 5).
+    """Set the selected students' available credits with the tutor (docs/design/credits.md, step 5).
 
     htmx: success answers the list rows of those students (out of band, only those the
     list shows: `on_page`), the message, and a `credits-set` event; a refusal answers

@@ -1,4 +1,4 @@
-"""The seed's JSON endpoints (seed 002, "API Endpoints"; issue 5, "JSON API"): the
+"""The seed's JSON endpoints (docs/design/billing.md, "API Endpoints"): the
 documents field by field, every bad input, who may call them, school isolation and query
 counts. The billing rules themselves are tested in test_generation.py.
 """

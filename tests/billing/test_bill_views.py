@@ -1,4 +1,4 @@
-"""The bills pages (seed 002; issue 5): the list and its exports, a bill's page with
+"""The bills pages (docs/design/billing.md): the list and its exports, a bill's page with
 payments and recalculation, the invoice, a student's own bills, who may see what."""
 
 import csv

@@ -1,4 +1,4 @@
-"""The accountant's group pages (seed 002; issue 5, "Accountant's pages"): the groups list
+"""The accountant's group pages (docs/design/billing.md, "Accountant's pages"): the groups list
 with the inline price edit, a group's preview and Generate, its revenue dashboard."""
 
 import datetime

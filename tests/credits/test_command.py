@@ -1,4 +1,4 @@
-"""`manage.py expire_makeup_credits` (issue 6: optional expiry per school)."""
+"""`manage.py expire_makeup_credits` (docs/design/credits.md: optional expiry per school)."""
 
 import datetime
 import io

@@ -1,5 +1,5 @@
 """A student's make-up credits page, its lessons (book, complete, cancel), a pair's credit
-history and a student's own credits (seed 003; issue 6, "Screens")."""
+history and a student's own credits (docs/design/credits.md, "Screens")."""
 
 import datetime
 import re

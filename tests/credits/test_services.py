@@ -1,4 +1,4 @@
-"""Make-up credits (seed 003; issue 6): set, book, complete, cancel, expire, clear."""
+"""Make-up credits (docs/design/credits.md): set, book, complete, cancel, expire, clear."""
 
 import datetime
 

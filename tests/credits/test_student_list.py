@@ -1,4 +1,4 @@
-"""The make-up credits student list and its dialog (seed 003, steps 1–5; issue 6,
+"""The make-up credits student list and its dialog (docs/design/credits.md, steps 1–5;
 "Screens"): who sees which students, search and pages, the "Make-Up Credits" column,
 the dialog's tutors, balances and amount, setting credits and every refusal."""
 
