@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from academics.models import Role
 from credits.models import CreditChange, MakeupCredit, MakeupLesson
 from credits.services import (
-    book_makeup_lesson,
     complete_makeup_lesson,
     expire_makeup_credits,
     set_available_credits,
@@ -22,6 +21,7 @@ from tests.academics.factories import UserFactory
 from tests.browser import sign_in
 
 from .conftest import make_studio
+from .factories import balance, book, give
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CAIRO = "Africa/Cairo"  # UTC+2 in November: school-local times differ from UTC
@@ -34,24 +34,8 @@ def soon(days=7):
     return timezone.now() + datetime.timedelta(days=days)
 
 
-def give(studio, student, tutor, amount, actor=None):
-    set_available_credits(
-        students=[student], tutor=tutor, amount=amount, actor=actor or studio.admin
-    )
-
-
 def lesson_of(studio, student=None, tutor=None, days=7):
-    return book_makeup_lesson(
-        student=student or studio.sarah,
-        tutor=tutor or studio.tutor_a,
-        scheduled_for=soon(days),
-        actor=studio.admin,
-    )
-
-
-def balance(student, tutor) -> tuple[int, int, int]:
-    credit = MakeupCredit.objects.get(student=student, tutor=tutor)
-    return credit.available, credit.booked, credit.used
+    return book(student or studio.sarah, tutor or studio.tutor_a, actor=studio.admin, days=days)
 
 
 def page_url(student):
