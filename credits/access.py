@@ -22,6 +22,11 @@ LESSON_ACTORS = (Role.ADMIN, *TUTOR_ROLES, Role.STUDENT)
 LESSON_STAFF = (Role.ADMIN, *TUTOR_ROLES)
 
 
+def is_student(user: User) -> bool:
+    """A student (not a superuser, who counts as an admin): their own credits only."""
+    return user.role == Role.STUDENT and not user.is_superuser
+
+
 def is_tutor(user: User) -> bool:
     return user.has_role(*TUTOR_ROLES)
 

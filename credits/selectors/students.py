@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from academics.models import Membership, Role, SchoolClass, StudentProfile, User
 
-from ..access import TUTOR_ROLES, can_read_all_credits, is_tutor
+from ..access import TUTOR_ROLES, can_read_all_credits, is_student, is_tutor
 from ..models import MakeupCredit
 
 
@@ -53,7 +53,7 @@ def visible_students(*, user: User) -> QuerySet[StudentProfile]:
         return students
     if is_tutor(user):
         return tutor_students(tutor=user, today=user.school.today())
-    if user.role == Role.STUDENT and not user.is_superuser:
+    if is_student(user):
         return students.filter(user=user)
     return students.none()
 

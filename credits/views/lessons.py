@@ -40,7 +40,7 @@ from django.views.decorators.http import require_POST
 from academics.access import htmx_sign_in_again, role_required, wants_partial
 from academics.models import Role, StudentProfile, User
 
-from ..access import LESSON_ACTORS, PAGE_READERS, reads_only
+from ..access import LESSON_ACTORS, PAGE_READERS, is_student, reads_only
 from ..forms import BookLessonForm
 from ..models import MakeupLesson
 from ..selectors import (
@@ -73,10 +73,6 @@ HISTORY_PAGE_SIZE = 50
 PANEL_HEADER = "X-Credits-Panel"
 
 NO_CREDIT_HINT = "Credits can only be used with the tutor who issued them."
-
-
-def _is_student(user: User) -> bool:
-    return user.role == Role.STUDENT and not user.is_superuser
 
 
 def _get_student_for_user(user: User, student_id: int) -> StudentProfile:
@@ -201,7 +197,7 @@ def _answer(
     status), a plain POST a redirect back with the message, or on a refusal the whole
     page with its status."""
     user = request.user
-    own = _is_student(user)
+    own = is_student(user)
     level = "success" if status == 200 else "error"
     if request.htmx:
         context = _panel_context(user, student, own=own, form=form, message=message, level=level)
@@ -265,7 +261,7 @@ def history(request: HttpRequest, credit_id: int) -> HttpResponse:
     rows = list(page.object_list)
     for change in rows:
         change.delta_text = _signed(change.delta)
-    own = _is_student(user)
+    own = is_student(user)
     context = {
         "credit": credit,
         "student": credit.student,
