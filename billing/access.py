@@ -12,6 +12,8 @@ from academics.navigation import NavLink
 BILLING_ROLES = (Role.ADMIN, Role.ACCOUNTANT)
 # A principal reads everything in the school: bills and revenue, no writes.
 BILLING_READERS = (*BILLING_ROLES, Role.PRINCIPAL)
+# A bill's page and invoice: the readers, and a student their own bills.
+BILL_READERS = (*BILLING_READERS, Role.STUDENT)
 
 
 def can_bill(user: User) -> bool:

@@ -1,4 +1,4 @@
-"""Django admin for billing (seed 002; issue 5): bills, their lines and payments, read-only.
+"""Django admin for billing (docs/design/billing.md): bills, their lines and payments, read-only.
 
 Bills, their lines and payments are written only by `billing.services` (generation under a
 group lock, payments under a bill lock), so the admin views them and changes nothing — no
@@ -80,7 +80,8 @@ class ScopedThroughBillMixin:
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """Bill status (seed 002), worked out from today: pending, partial, paid, overdue."""
+    """Bill status (docs/design/billing.md), worked out from today: pending, partial, paid,
+    overdue."""
 
     title = "status"
     parameter_name = "status"
@@ -112,7 +113,7 @@ class NeedsRecalculationFilter(admin.SimpleListFilter):
 class BillLineInline(
     ScopedThroughBillMixin, ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularInline
 ):
-    """The attended sessions a bill charges for (seed 002, `attendanceRecords`)."""
+    """The attended sessions a bill charges for (docs/design/billing.md, `attendanceRecords`)."""
 
     model = BillLine
     exclude = ()

@@ -1,5 +1,5 @@
-"""The seed's three JSON endpoints under /api/accounting/ (seed 002, "API Endpoints";
-issue 5, "JSON API"). The documents are built in `billing/serializers.py`.
+"""The seed's three JSON endpoints under /api/accounting/ (docs/design/billing.md, "API
+Endpoints"). The documents are built in `billing/serializers.py`.
 
 - `GET  attendance/calculate/<groupId>?startDate=&endDate=`: the preview; writes nothing.
 - `POST attendance/generate-payments` `{"groupId", "startDate", "endDate", "updateExisting"}`.
@@ -18,20 +18,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.db.models import Prefetch, Q
 from django.http import HttpRequest, JsonResponse
 
 from academics.jsonapi import JsonBodyError, json_object_body
-from academics.models import Membership, SchoolClass, User
+from academics.models import SchoolClass, User
 
+from .access import can_bill
 from .forms import CalculateQueryForm, GeneratePayloadForm
-from .models import Bill, BillLine
 from .selectors import (
-    BILLING_ROLES,
     BillingPeriodError,
+    bill_statuses,
     billing_period,
+    bills_by_pk,
+    bills_for_docs,
     calculate_bills,
+    current_student_count,
+    group_bills,
     revenue,
+    school_group,
     with_bill_status,
 )
 from .serializers import calculation_doc, generation_doc, revenue_doc
@@ -62,7 +66,7 @@ def api_view(method: str) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 return _error(SIGN_IN, 401)
-            if user.school_id is None or not user.has_role(*BILLING_ROLES):
+            if user.school_id is None or not can_bill(user):
                 return _error(NOT_ALLOWED, 403)
             return view(request, *args, **kwargs)
 
@@ -83,30 +87,16 @@ def _group_for_user(user: User, raw_id: str | int) -> SchoolClass:
     text = str(raw_id)
     if not (text.isascii() and text.isdigit() and 0 < len(text) < 19 and int(text) > 0):
         raise _NoSuchGroup(raw_id)
-    group = (
-        SchoolClass.objects.filter(school_id=user.school_id, pk=int(text))
-        .select_related("school", "subject", "term", "academic_year")
-        .first()
-    )
+    group = school_group(user=user, group_id=int(text))
     if group is None:
         raise _NoSuchGroup(raw_id)
     return group
 
 
-def _bills_for_docs(bills) -> list[Bill]:
-    """`bills` ready for `bill_doc`: status annotated, people and group joined, line ids
-    prefetched — two queries whatever the number of bills."""
-    return list(
-        bills.select_related("student__user", "school_class").prefetch_related(
-            Prefetch("lines", queryset=BillLine.objects.only("bill_id", "attendance_record_id"))
-        )
-    )
-
-
 @api_view("GET")
 def calculate(request: HttpRequest, group_id: str) -> JsonResponse:
-    """Preview what each student of the group would be billed for the period (seed 002,
-    "Calculate Attendance Payments"); writes nothing.
+    """Preview what each student of the group would be billed for the period
+    (docs/design/billing.md, "Calculate Attendance Payments"); writes nothing.
 
     Query: optional `startDate`/`endDate` (YYYY-MM-DD; defaults in `billing_period`).
     200 with the seed's document; 400 for a malformed or reversed period or a group
@@ -132,15 +122,10 @@ def calculate(request: HttpRequest, group_id: str) -> JsonResponse:
         return _error(str(exc), 400)
     calculation = calculate_bills(school_class=group, start=start, end=end)
     existing = [c.existing_bill.pk for c in calculation.calculations if c.existing_bill]
-    statuses = (
-        dict(
-            with_bill_status(Bill.objects.filter(pk__in=existing), today=group.school.today())
-            .order_by()
-            .values_list("pk", "status")
-        )
-        if existing
-        else {}
-    )
+    statuses = {
+        pk: status
+        for pk, (status, _) in bill_statuses(bill_ids=existing, today=group.school.today()).items()
+    }
     return JsonResponse(
         {"success": True, "data": calculation_doc(calculation, bill_statuses=statuses)}
     )
@@ -149,7 +134,7 @@ def calculate(request: HttpRequest, group_id: str) -> JsonResponse:
 @api_view("POST")
 def generate_payments(request: HttpRequest) -> JsonResponse:
     """Generate (or with `updateExisting` recalculate) the group's bills for the period
-    (seed 002, "Generate Payment Records"; `billing.services.generate_bills`).
+    (docs/design/billing.md, "Generate Payment Records"; `billing.services.generate_bills`).
 
     Body: `{"groupId": int, "startDate"?: "YYYY-MM-DD", "endDate"?: "YYYY-MM-DD",
     "updateExisting"?: bool}`. Always 200 on success, also when every student was skipped:
@@ -187,16 +172,7 @@ def generate_payments(request: HttpRequest) -> JsonResponse:
     except ConcurrentGeneration as exc:
         return _error(str(exc), 409)
     written = [bill.pk for bill in [*result.created, *result.updated]]
-    bills = (
-        {
-            bill.pk: bill
-            for bill in _bills_for_docs(
-                with_bill_status(Bill.objects.filter(pk__in=written), today=today)
-            )
-        }
-        if written
-        else {}
-    )
+    bills = bills_by_pk(bill_ids=written, today=today)
     return JsonResponse(
         {
             "success": True,
@@ -208,30 +184,23 @@ def generate_payments(request: HttpRequest) -> JsonResponse:
 
 @api_view("GET")
 def group_revenue(request: HttpRequest, group_id: str) -> JsonResponse:
-    """The group's money (seed 002, "Get Group Revenue Summary"): its current students,
-    bills by status, expected/collected/pending (and credit), sessions billed, and every
-    bill of the group, newest period first. 404 for no such group."""
+    """The group's money (docs/design/billing.md, "Get Group Revenue Summary"): its current
+    students, bills by status, expected/collected/pending (and credit), sessions billed, and
+    every bill of the group, newest period first. 404 for no such group."""
     try:
         group = _group_for_user(request.user, group_id)
     except _NoSuchGroup as exc:
         return exc.response
     today = group.school.today()
-    bills = Bill.objects.filter(school_id=group.school_id, school_class=group)
-    current_students = (
-        Membership.objects.filter(school_class=group, joined_on__lte=today)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .values("student_id")
-        .distinct()
-        .count()
-    )
+    bills = group_bills(group=group)
     return JsonResponse(
         {
             "success": True,
             "data": revenue_doc(
                 group,
                 stats=revenue(bills, today=today),
-                total_students=current_students,
-                bills=_bills_for_docs(with_bill_status(bills, today=today)),
+                total_students=current_student_count(group=group, today=today),
+                bills=bills_for_docs(with_bill_status(bills, today=today)),
             ),
         }
     )

@@ -1,4 +1,4 @@
-"""The seed's JSON endpoints under /api/accounting/ (seed 002; billing/api.py).
+"""The seed's JSON endpoints under /api/accounting/ (docs/design/billing.md; billing/api.py).
 
 Group ids are matched as any text so that a non-numeric id gets the API's JSON 404 rather
 than Django's HTML page; so does any other path under /api/accounting/.

@@ -1,6 +1,6 @@
-"""The bills list as CSV or XLSX rows (seed 002, "Export payment reports to ... Excel";
-issue 5). `attendance.exports.tabular_response` writes the file: amounts stay Decimal, so
-a spreadsheet reads them as numbers, and dates stay dates."""
+"""The bills list as CSV or XLSX rows (docs/design/billing.md, "Export payment reports to ...
+Excel"). `attendance.exports.tabular_response` writes the file: amounts stay Decimal, so a
+spreadsheet reads them as numbers, and dates stay dates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Parsing and validating billing input: the accountant's pages and the JSON API (seed 002).
+"""Parsing and validating billing input: the accountant's pages and the JSON API
+(docs/design/billing.md).
 
 Forms decide every 4xx; services get typed values (dates school-local, money Decimal).
 """
@@ -21,7 +22,7 @@ REVERSED = "The end date is before the start date."
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
 # A period far outside any school year only overflows the due-date arithmetic (date.max +
-# payment terms): refuse it like any unreadable date (issue 8).
+# payment terms): refuse it like any unreadable date.
 
 
 class IsoDateField(forms.Field):
@@ -34,7 +35,7 @@ class IsoDateField(forms.Field):
     }
 
     def to_python(self, value):
-        if value is None or value == "":  # not [] or {}: a list is no date (issue 8)
+        if value is None or value == "":  # not [] or {}: a list is no date
             return None
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
@@ -159,7 +160,7 @@ class GroupFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    """Money received against a bill (seed 002): the amount, when, how."""
+    """Money received against a bill (docs/design/billing.md): the amount, when, how."""
 
     amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
     paid_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
@@ -223,7 +224,7 @@ class _JsonForm(forms.Form):
 
 class CalculateQueryForm(_JsonForm):
     """`?startDate=YYYY-MM-DD&endDate=YYYY-MM-DD` of the calculate endpoint (both
-    optional, seed 002); other query parameters are ignored."""
+    optional, docs/design/billing.md); other query parameters are ignored."""
 
     strict = False
     startDate = IsoDateField(required=False)  # noqa: N815 (the seed's key)
@@ -248,9 +249,9 @@ class StrictBooleanField(forms.Field):
 
 
 class GeneratePayloadForm(_JsonForm):
-    """The JSON body of `POST /api/accounting/attendance/generate-payments` (seed 002):
-    `{"groupId": int, "startDate": "YYYY-MM-DD"?, "endDate": "YYYY-MM-DD"?,
-    "updateExisting": bool?}`; any other key is refused."""
+    """The JSON body of `POST /api/accounting/attendance/generate-payments`
+    (docs/design/billing.md): `{"groupId": int, "startDate": "YYYY-MM-DD"?, "endDate":
+    "YYYY-MM-DD"?, "updateExisting": bool?}`; any other key is refused."""
 
     groupId = JsonIdField(error_messages={"required": "is required"})  # noqa: N815
     startDate = IsoDateField(required=False)  # noqa: N815

@@ -1,4 +1,5 @@
-"""Session billing (seed 002): a bill per student, group and period, its lines, payments.
+"""Session billing (docs/design/billing.md): a bill per student, group and period, its lines,
+payments.
 
 - A Bill charges a student for the sessions they attended (status P) in one SchoolClass
   ("group") over one period, at the price per session copied from the group when the bill

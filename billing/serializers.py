@@ -1,9 +1,9 @@
-"""The seed's JSON documents (seed 002, "API Endpoints"): bills, calculations and revenue as
-camelCase dicts for `billing/api.py`.
+"""The seed's JSON documents (docs/design/billing.md, "API Endpoints"): bills, calculations and
+revenue as camelCase dicts for `billing/api.py`.
 
-Conventions (issue 5): `_id` is the row's integer primary key; money is a JSON number (a
-whole amount as an integer, `1200`, otherwise with its cents, `33.33`; never a string);
-dates are `YYYY-MM-DD`. The seed's keys are never renamed; a few are added (`currency`,
+Conventions (docs/design/billing.md): `_id` is the row's integer primary key; money is a JSON
+number (a whole amount as an integer, `1200`, otherwise with its cents, `33.33`; never a
+string); dates are `YYYY-MM-DD`. The seed's keys are never renamed; a few are added (`currency`,
 `number`, `alreadyBilled`, `needsRecalculation`, `credit`), which its clients ignore.
 
 These functions only read what they are given: the caller fetches the rows (with

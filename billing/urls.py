@@ -1,4 +1,4 @@
-"""The accountant's billing pages and the student's own bills (seed 002; issue 5)."""
+"""The accountant's billing pages and the student's own bills (docs/design/billing.md)."""
 
 from django.urls import path
 

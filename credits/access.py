@@ -22,12 +22,33 @@ LESSON_ACTORS = (Role.ADMIN, *TUTOR_ROLES, Role.STUDENT)
 LESSON_STAFF = (Role.ADMIN, *TUTOR_ROLES)
 
 
+def is_student(user: User) -> bool:
+    """A student (not a superuser, who counts as an admin): their own credits only."""
+    return user.role == Role.STUDENT and not user.is_superuser
+
+
 def is_tutor(user: User) -> bool:
     return user.has_role(*TUTOR_ROLES)
 
 
 def can_read_all_credits(user: User) -> bool:
     return user.has_role(*CREDIT_READERS)
+
+
+def can_set_credits(user: User) -> bool:
+    """May `user` open the "Make-Up Credits" dialog (a tutor for their own students, as
+    themself; an admin for anyone: the services check the pair)."""
+    return user.has_role(*CREDIT_SETTERS)
+
+
+def reads_only(user: User) -> bool:
+    """A principal reads every student's credits and changes nothing (no buttons)."""
+    return user.has_role(Role.PRINCIPAL) and not user.has_role(Role.ADMIN)
+
+
+def can_clear_departed_tutors(user: User) -> bool:
+    """May `user` clear what a departed tutor still owes (admins only)."""
+    return user.has_role(Role.ADMIN)
 
 
 def nav_links(user: User) -> list[NavLink]:

@@ -1,4 +1,4 @@
-"""Django admin for make-up credits (seed 003; issue 6): balances, make-up lessons and the
+"""Django admin for make-up credits (docs/design/credits.md): balances, make-up lessons and the
 change log, read-only.
 
 Every balance moves only through `credits.services` (a set under row locks, a booking, a
@@ -71,7 +71,8 @@ class TutorFilter(admin.SimpleListFilter):
 
 
 class TutorActiveFilter(admin.SimpleListFilter):
-    """Tutors who have left (deactivated): their credits stay as liability (issue 6)."""
+    """Tutors who have left (deactivated): their credits stay as liability
+    (docs/design/credits.md)."""
 
     title = "tutor status"
     parameter_name = "tutor_left"
@@ -88,7 +89,7 @@ class TutorActiveFilter(admin.SimpleListFilter):
 
 
 class CreditChangeInline(ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularInline):
-    """The pair's history (seed 003, "Credit History Per Student-Tutor Pair")."""
+    """The pair's history (docs/design/credits.md, "Credit History Per Student-Tutor Pair")."""
 
     model = CreditChange
     fk_name = "credit"
@@ -139,8 +140,8 @@ class MakeupLessonInline(ReadOnlyAdminMixin, SchoolScopedInline, admin.TabularIn
 
 @admin.register(MakeupCredit)
 class MakeupCreditAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
-    """Each student–tutor pair's balance (seed 003's StudentTutorCredit), with its history
-    and make-up lessons."""
+    """Each student–tutor pair's balance (StudentTutorCredit in docs/design/credits.md), with
+    its history and make-up lessons."""
 
     list_display = (
         "student",
@@ -185,7 +186,7 @@ class MakeupCreditAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
 
 @admin.register(MakeupLesson)
 class MakeupLessonAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
-    """Booked make-up sessions (seed 003's Event) and what became of them."""
+    """Booked make-up sessions (Event in docs/design/credits.md) and what became of them."""
 
     list_display = (
         "scheduled_for",
@@ -219,7 +220,7 @@ class MakeupLessonAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
 
 @admin.register(CreditChange)
 class CreditChangeAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
-    """The change log (seed 003, "Audit Trail"): every set, booking, completion,
+    """The change log (docs/design/credits.md, "Audit Trail"): every set, booking, completion,
     cancellation, expiry and clearing, with who, when and the balances after."""
 
     list_display = (

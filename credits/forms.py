@@ -1,5 +1,5 @@
-"""Parsing and validating make-up credit input (seed 003). Views pass the querysets the
-user may choose from; services re-check permissions and rules."""
+"""Parsing and validating make-up credit input (docs/design/credits.md). Views pass the
+querysets the user may choose from; services re-check permissions and rules."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class TutorChoiceField(forms.ModelChoiceField):
 
 
 class SetCreditsForm(forms.Form):
-    """The "Make-Up Credits" dialog (seed 003, steps 3–4): the selected students, the
+    """The "Make-Up Credits" dialog (docs/design/credits.md, steps 3–4): the selected students, the
     tutor (required) and the available amount to set (a whole number ≥ 0).
 
     Args: `students` and `tutors`, the querysets the user may choose from (ids outside
@@ -78,7 +78,7 @@ class BookLessonForm(forms.Form):
         self.fields["tutor"].queryset = tutors
 
 
-# The reports' period must lie within these (issue 8: year 9999 overflowed, a 500).
+# The reports' period must lie within these (year 9999 overflowed, a 500).
 
 
 class ReportPeriodForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Make-up credits per student–tutor pair (seed 003; issue 6).
+"""Make-up credits per student–tutor pair (docs/design/credits.md).
 
 - MakeupCredit: the balance of one pair (the seed's StudentTutorCredit): available (set by
   the tutor or an admin, "set, not add"), booked and used (moved only by make-up lessons).
@@ -121,7 +121,8 @@ class MakeupLesson(models.Model):
 
 
 class CreditChange(models.Model):
-    """One line of a student–tutor pair's credit history (seed 003, "Credit Change Log")."""
+    """One line of a student–tutor pair's credit history (docs/design/credits.md, "Credit Change
+    Log")."""
 
     class Kind(models.TextChoices):
         SET = "set", "Set"

@@ -1,5 +1,5 @@
-"""Reads behind the make-up credit reports (seed 003, "Reporting" and "Credit Analytics";
-issue 6, "Reports and dashboard").
+"""Reads behind the make-up credit reports (docs/design/credits.md, "Reporting" and "Credit
+Analytics").
 
 Every figure is aggregated in the database, a fixed number of queries however many
 tutors, students or lessons there are (`tutor_report`: four; `students_with_several_tutors`:
@@ -32,8 +32,8 @@ from django.db.models.functions import Coalesce
 
 from academics.models import School, StudentProfile, User
 
+from .access import TUTOR_ROLES
 from .models import CreditChange, MakeupCredit, MakeupLesson
-from .selectors import TUTOR_ROLES
 
 ONE_PLACE = Decimal("0.1")
 SECONDS_A_DAY = 86400
@@ -81,7 +81,7 @@ class TutorFigures:
 
     @property
     def has_left(self) -> bool:
-        """The tutor's account is deactivated (issue 6: "a tutor who leaves")."""
+        """The tutor's account is deactivated (docs/design/credits.md: "a tutor who leaves")."""
         return not self.tutor.is_active
 
     @property
@@ -184,7 +184,7 @@ def tutor_report(
     """Make-up credit figures per tutor of `school` for the school-local dates
     `start`..`end` (both included): credits issued, lessons booked / completed /
     cancelled, balances and liability now, booking and usage rates, average days from
-    issue to use (module docstring; seed 003, "Reporting").
+    issue to use (module docstring; docs/design/credits.md, "Reporting").
 
     Args:
         school: the school reported on.
@@ -291,7 +291,7 @@ def students_with_several_tutors(
     *, school: School, tutor: User | None = None
 ) -> list[SeveralTutors]:
     """Students of `school` holding unused credits (available or booked) with two or more
-    tutors (seed 003, "Students with credits across multiple tutors"), each with the
+    tutors (docs/design/credits.md, "Students with credits across multiple tutors"), each with the
     breakdown by tutor; by student name, then tutor name. With `tutor`, only students who
     hold unused credits with that tutor (a tutor's own view). One query.
     """

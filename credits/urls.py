@@ -1,4 +1,4 @@
-"""Make-up credit pages (seed 003; issue 6)."""
+"""Make-up credit pages (docs/design/credits.md)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Generating bills from attendance (seed 002, "Generate Payment Records"; issue 5).
+"""Generating bills from attendance (docs/design/billing.md, "Generate Payment Records").
 
 Rules: a bill charges the sessions a student attended (P) in one group over one period,
 at the group's price per session, copied onto the bill. A record is charged by at most
@@ -95,7 +95,7 @@ def generate_bills(
     dry_run: bool = False,
 ) -> GenerationResult:
     """Create (or, with `update_existing`, recalculate) the bills of `school_class`'s
-    students for start..end (school-local dates, inclusive). Seed 002, issue 5.
+    students for start..end (school-local dates, inclusive) (docs/design/billing.md).
 
     For each student of `calculate_bills`: no bill of this period yet and sessions
     attended → a new bill (price copied from the group, due `school.payment_terms_days`

@@ -1,4 +1,4 @@
-"""Recording money received against a bill (seed 002; issue 5)."""
+"""Recording money received against a bill (docs/design/billing.md)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def record_payment(
 ) -> Payment:
     """Record `amount` (Decimal, the bill's currency, > 0, at most 2 decimal places)
     received on `paid_on` (school-local, not in the future) against `bill`; partial
-    payments are allowed (seed 002).
+    payments are allowed (docs/design/billing.md).
 
     The bill's row is locked while its paid amount is checked and raised, so two payments
     recorded at once cannot together pay more than is owed. Raises PaymentError when the

@@ -1,4 +1,4 @@
-"""Template helpers for the billing pages (seed 002; issue 5).
+"""Template helpers for the billing pages (docs/design/billing.md).
 
 Load with ``{% load billing %}``.
 """

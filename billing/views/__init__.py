@@ -1,1 +1,1 @@
-"""Billing pages, one module per area (seed 002; issue 5)."""
+"""Billing pages, one module per area (docs/design/billing.md)."""

@@ -1,4 +1,4 @@
-"""Bills (seed 002; issue 5): the school's bills list and its CSV/XLSX export, a bill's
+"""Bills (docs/design/billing.md): the school's bills list and its CSV/XLSX export, a bill's
 page (its sessions, payments, "Record a payment", "Recalculate"), the printable invoice,
 and a student's own bills.
 
@@ -15,27 +15,32 @@ from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from academics.access import htmx_sign_in_again, role_required, wants_partial
-from academics.models import Role, SchoolClass, User
+from academics.models import Role, User
 from attendance.exports import EXPORT_FORMATS, tabular_response
 from attendance.models import Status
 
+from ..access import BILL_READERS, BILLING_READERS, BILLING_ROLES, can_bill
 from ..exports import BILL_EXPORT_HEADERS, bill_rows
 from ..forms import BillFilterForm, PaymentForm
 from ..models import Bill, BillLine, BillStatus
 from ..selectors import (
-    BILLING_READERS,
-    BILLING_ROLES,
-    billable_records,
+    bill_group,
+    bill_group_choices,
+    bill_history,
+    bill_lines,
+    bill_payments,
+    filtered_bills,
+    ordered_for_list,
+    readable_bill,
     revenue,
-    school_bills,
-    with_bill_status,
+    student_bills,
+    unbilled_session_count,
 )
 from ..services import BillingError, PaymentError, recalculate_bill, record_payment
 from ..templatetags.billing import money
@@ -43,8 +48,6 @@ from ..templatetags.billing import money
 TEMPLATE_LIST = "billing/bills.html"
 TEMPLATE_BILL = "billing/bill.html"
 PAGE_SIZE = 50
-# A student reads their own bills (issue 5: "students get their own bills only").
-BILL_READERS = (*BILLING_READERS, Role.STUDENT)
 ORPHANED_LABEL = "Orphaned — Period Removed"
 
 
@@ -66,29 +69,6 @@ def _filters(request: HttpRequest) -> tuple[BillFilterForm, dict]:
         return form, {}
     form.is_valid()
     return form, {key: value for key, value in form.cleaned_data.items() if value}
-
-
-def _filtered_bills(*, user: User, filters: dict, today: datetime.date) -> QuerySet[Bill]:
-    """The user's school's bills with their status, narrowed by the filters: `status`
-    (a BillStatus value), `group` (a SchoolClass id), `month` (the first day of the
-    month the period starts in) and `q` (words each found in the student's first or
-    last name, username or student number)."""
-    bills = school_bills(user=user)
-    if group_id := filters.get("group"):
-        bills = bills.filter(school_class_id=group_id)
-    if month := filters.get("month"):
-        bills = bills.filter(period_start__year=month.year, period_start__month=month.month)
-    for word in filters.get("q", "").split():
-        bills = bills.filter(
-            Q(student__user__first_name__icontains=word)
-            | Q(student__user__last_name__icontains=word)
-            | Q(student__user__username__iexact=word)
-            | Q(student__student_number__iexact=word)
-        )
-    bills = with_bill_status(bills, today=today)
-    if status := filters.get("status"):
-        bills = bills.filter(status=status)
-    return bills
 
 
 def _filter_query(filters: dict, **extra) -> str:
@@ -118,25 +98,17 @@ def bill_list(request: HttpRequest) -> HttpResponse:
     school = user.school
     today = school.today()
     form, filters = _filters(request)
-    bills = _filtered_bills(user=user, filters=filters, today=today)
-    ordered = bills.select_related("student__user", "school_class").order_by(
-        "-period_start", "school_class__name", "student__user__last_name", "pk"
-    )
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    bills = filtered_bills(user=user, filters=filters, today=today)
+    page = Paginator(ordered_for_list(bills), PAGE_SIZE).get_page(request.GET.get("page"))
     _labelled(page.object_list)
     partial = wants_partial(request)
     group_id = filters.get("group")
     groups = []
     if partial:
-        group = SchoolClass.objects.filter(school=school, pk=group_id).first() if group_id else None
+        group = bill_group(school_id=school.pk, group_id=group_id)
     else:
         # The group picker: groups that have bills (and the one asked for).
-        groups = list(
-            SchoolClass.objects.filter(school=school)
-            .filter(Q(bills__isnull=False) | Q(pk=group_id or 0))
-            .distinct()
-            .order_by("name")
-        )
+        groups = bill_group_choices(school_id=school.pk, group_id=group_id)
         group = next((g for g in groups if g.pk == group_id), None)
     context = {
         "form": form,
@@ -164,11 +136,7 @@ def export_bills(request: HttpRequest, fmt: str) -> HttpResponse:
     user = request.user
     today = user.school.today()
     _, filters = _filters(request)
-    bills = (
-        _filtered_bills(user=user, filters=filters, today=today)
-        .select_related("student__user", "school_class")
-        .order_by("-period_start", "school_class__name", "student__user__last_name", "pk")
-    )
+    bills = ordered_for_list(filtered_bills(user=user, filters=filters, today=today))
     month = filters.get("month")
     name = f"bills-{month:%Y-%m}" if month else f"bills-{today:%Y-%m-%d}"
     return tabular_response(bill_rows(bills.iterator()), BILL_EXPORT_HEADERS, name, fmt)
@@ -180,11 +148,9 @@ def export_bills(request: HttpRequest, fmt: str) -> HttpResponse:
 def _get_bill_for_user(user: User, bill_id: int, *, today: datetime.date) -> Bill:
     """The bill with its status, if `user` may read it; 404 otherwise (another school's,
     another student's)."""
-    bills = with_bill_status(
-        school_bills(user=user).select_related("student__user", "school_class", "school"),
-        today=today,
-    )
-    bill = get_object_or_404(bills, pk=bill_id)
+    bill = readable_bill(user=user, bill_id=bill_id, today=today)
+    if bill is None:
+        raise Http404("No such bill.")
     bill.status_label = BillStatus(bill.status).label
     return bill
 
@@ -192,11 +158,7 @@ def _get_bill_for_user(user: User, bill_id: int, *, today: datetime.date) -> Bil
 def _lines(bill: Bill) -> list[BillLine]:
     """The sessions the bill charges for, each marked `corrected` when its record is no
     longer P (or was orphaned) since the bill was generated."""
-    lines = list(
-        BillLine.objects.filter(bill=bill).select_related(
-            "attendance_record__subject", "attendance_record__modified_by"
-        )
-    )
+    lines = bill_lines(bill=bill)
     for line in lines:
         record = line.attendance_record
         line.corrected = record.is_orphaned or record.status != Status.PRESENT
@@ -205,11 +167,11 @@ def _lines(bill: Bill) -> list[BillLine]:
 
 
 def _bill_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **extra) -> dict:
-    can_manage = request.user.has_role(*BILLING_ROLES)
+    can_manage = can_bill(request.user)
     context = {
         "bill": bill,
         "can_manage": can_manage,
-        "payments": list(bill.payments.select_related("received_by")),
+        "payments": bill_payments(bill=bill),
         "today": today,
     }
     if can_manage and "form" not in extra:
@@ -220,15 +182,7 @@ def _bill_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **e
 def _page_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **extra) -> dict:
     """Everything the whole bill page shows (the partials need less)."""
     lines = _lines(bill)
-    new_sessions = 0
-    if bill.new_sessions:
-        new_sessions = (
-            billable_records(
-                school_class=bill.school_class, start=bill.period_start, end=bill.period_end
-            )
-            .filter(student=bill.student, bill_line__isnull=True)
-            .count()
-        )
+    new_sessions = unbilled_session_count(bill=bill) if bill.new_sessions else 0
     context = _bill_context(request, bill, today=today, **extra)
     context |= {
         "lines": lines,
@@ -236,9 +190,7 @@ def _page_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **e
         "new_sessions_count": new_sessions,
     }
     if context["can_manage"]:
-        context["history"] = list(
-            bill.history.select_related("history_user").order_by("history_date")
-        )
+        context["history"] = bill_history(bill=bill)
     return context
 
 
@@ -256,8 +208,8 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 @require_POST
 def record_payment_view(request: HttpRequest, bill_id: int) -> HttpResponse:
-    """Record money received against the bill (seed 002: partial payments allowed; more
-    than is owed is refused with the service's message and nothing is written).
+    """Record money received against the bill (docs/design/billing.md: partial payments allowed;
+    more than is owed is refused with the service's message and nothing is written).
 
     htmx: answers the payment panel (a fresh form, or the same one with its errors,
     status 200 so htmx swaps it) plus the figures and payments list out of band. Without
@@ -337,7 +289,7 @@ def invoice(request: HttpRequest, bill_id: int) -> HttpResponse:
         "lines": _lines(bill),
         "school": bill.school,
         "today": today,
-        "can_manage": request.user.has_role(*BILLING_ROLES),
+        "can_manage": can_bill(request.user),
     }
     return render(request, "billing/invoice.html", context)
 
@@ -351,15 +303,6 @@ def my_bills(request: HttpRequest) -> HttpResponse:
     sessions it covers."""
     user = request.user
     today = user.school.today()
-    bills = list(
-        with_bill_status(school_bills(user=user), today=today)
-        .select_related("school_class")
-        .prefetch_related(
-            Prefetch(
-                "lines", queryset=BillLine.objects.select_related("attendance_record__subject")
-            )
-        )
-        .order_by("-period_start", "school_class__name", "pk")
-    )
+    bills = student_bills(user=user, today=today)
     _labelled(bills)
     return render(request, "billing/my_bills.html", {"bills": bills, "today": today})

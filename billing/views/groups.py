@@ -1,4 +1,4 @@
-"""The accountant's group pages (seed 002; issue 5, "Accountant's pages").
+"""The accountant's group pages (docs/design/billing.md, "Accountant's pages").
 
 - `/billing/`: the school's groups with their price per session (edited inline with htmx,
   or on a plain page without JS), members, bills, and links to bill them and to their
@@ -15,7 +15,6 @@ Accountants and admins only (`BILLING_ROLES`); other roles get 403, another scho
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,9 +22,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,19 +30,24 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from academics.access import htmx_sign_in_again, role_required, wants_partial
-from academics.models import Membership, SchoolClass, User
+from academics.models import SchoolClass, User
 from academics.services.classes import PriceError, set_price_per_session
 
+from ..access import BILLING_READERS, BILLING_ROLES, can_bill
+from ..charts import revenue_chart
 from ..forms import BillFilterForm, GenerateForm, GroupFilterForm, PriceForm
-from ..models import Bill, BillStatus
+from ..models import BillStatus
 from ..selectors import (
-    BILLING_READERS,
-    BILLING_ROLES,
     BillingCalculation,
     StudentCalculation,
+    bill_statuses,
+    billing_groups,
     calculate_bills,
+    group_bills,
+    listed_group_bills,
+    member_count,
     revenue_by_month,
-    with_bill_status,
+    school_group,
 )
 from ..selectors import revenue as revenue_totals
 from ..services import BillingError, GenerationResult, generate_bills
@@ -66,43 +68,13 @@ def billing_view(view: Callable) -> Callable:
 
 def _group_for(user: User, group_id: int) -> SchoolClass:
     """The user's school's group, or 404 (another school's group is not there)."""
-    return get_object_or_404(
-        SchoolClass.objects.filter(school_id=user.school_id).select_related("school", "subject"),
-        pk=group_id,
-    )
+    group = school_group(user=user, group_id=group_id)
+    if group is None:
+        raise Http404("No such group in your school.")
+    return group
 
 
 # --- the groups list and the inline price edit ---------------------------------------------
-
-
-def _groups(user: User, *, today: datetime.date) -> QuerySet[SchoolClass]:
-    """The school's groups with `members` (students whose membership has not ended by
-    `today`) and `bills` (every bill of the group), by name. Counted in subqueries, so a
-    page of groups is one query however many rows it has."""
-    members = (
-        Membership.objects.filter(school_class=OuterRef("pk"))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .order_by()
-        .values("school_class")
-        .annotate(n=Count("student", distinct=True))
-        .values("n")
-    )
-    bills = (
-        Bill.objects.filter(school_class=OuterRef("pk"))
-        .order_by()
-        .values("school_class")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        SchoolClass.objects.filter(school_id=user.school_id)
-        .select_related("subject")
-        .annotate(
-            members=Coalesce(Subquery(members, output_field=IntegerField()), 0),
-            bill_count=Coalesce(Subquery(bills, output_field=IntegerField()), 0),
-        )
-        .order_by("name", "code", "pk")
-    )
 
 
 @billing_view
@@ -114,15 +86,11 @@ def group_list(request: HttpRequest) -> HttpResponse:
     school = user.school
     today = school.today()
     form = GroupFilterForm(request.GET or None)
-    groups = _groups(user, today=today)
     q, include_inactive = "", False
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         include_inactive = form.cleaned_data["inactive"]
-    if q:
-        groups = groups.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    if not include_inactive:
-        groups = groups.filter(is_active=True)
+    groups = billing_groups(user=user, today=today, q=q, include_inactive=include_inactive)
     page = Paginator(groups, GROUPS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -152,7 +120,7 @@ def _return_to(request: HttpRequest) -> str:
 
 def _row_context(request: HttpRequest, group_id: int) -> dict:
     school = request.user.school
-    group = get_object_or_404(_groups(request.user, today=school.today()), pk=group_id)
+    group = get_object_or_404(billing_groups(user=request.user, today=school.today()), pk=group_id)
     return {"group": group, "currency": school.currency, "return_to": _return_to(request)}
 
 
@@ -167,7 +135,7 @@ def price_row(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @billing_view
 def edit_price(request: HttpRequest, group_id: int) -> HttpResponse:
-    """Set a group's price per session (seed 002, "Set Price Per Session").
+    """Set a group's price per session (docs/design/billing.md, "Set Price Per Session").
 
     htmx: GET answers the row with an input in place of the price; POST answers the saved
     row, or the input again with the message when the price is refused (status 200, so
@@ -276,14 +244,7 @@ def _panel_context(
 def _preview_rows(preview: BillingCalculation, *, today: datetime.date) -> list[PreviewRow]:
     """The calculation's rows with each existing bill's status: one query for all."""
     bill_ids = [c.existing_bill.pk for c in preview.calculations if c.existing_bill]
-    statuses = {}
-    if bill_ids:
-        statuses = {
-            pk: (status, needs)
-            for pk, status, needs in with_bill_status(
-                Bill.objects.filter(pk__in=bill_ids), today=today
-            ).values_list("pk", "status", "needs_recalculation")
-        }
+    statuses = bill_statuses(bill_ids=bill_ids, today=today)
     rows = []
     for calc in preview.calculations:
         bill = calc.existing_bill
@@ -332,7 +293,7 @@ def preview(request: HttpRequest, group_id: int) -> HttpResponse:
 @billing_view
 @require_POST
 def generate(request: HttpRequest, group_id: int) -> HttpResponse:
-    """Generate the group's bills for the posted period (seed 002, "Generate Payment
+    """Generate the group's bills for the posted period (docs/design/billing.md, "Generate Payment
     Records"), recalculating existing ones when "Recalculate existing bills" is ticked,
     and show the result with the fresh preview. A group without a price, or a refusal of
     the service, is shown as an error on the page; nothing is written then."""
@@ -359,135 +320,19 @@ def generate(request: HttpRequest, group_id: int) -> HttpResponse:
 # --- a group's revenue dashboard ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonthBars:
-    month: datetime.date
-    expected: Decimal
-    collected: Decimal
-    x_expected: float
-    x_collected: float
-    y_expected: float
-    y_collected: float
-    h_expected: float
-    h_collected: float
-    width: float
-    label_x: float
-    show_label: bool
-    currency: str
-
-    @property
-    def expected_title(self) -> str:
-        return f"{self.month:%B %Y}: expected {money(self.expected, self.currency)}"
-
-    @property
-    def collected_title(self) -> str:
-        return f"{self.month:%B %Y}: collected {money(self.collected, self.currency)}"
-
-
-@dataclass(frozen=True)
-class RevenueChart:
-    """Geometry of the expected-vs-collected bar chart, for `billing/_revenue_chart.svg`."""
-
-    months: list[MonthBars]
-    gridlines: list[tuple[str, float]]
-    currency: str
-    group: str
-    width: int
-    height: int
-    left: int
-    plot_bottom: int
-
-    @property
-    def title(self) -> str:
-        return f"Expected and collected by month, {self.group}"
-
-    @property
-    def description(self) -> str:
-        parts = [
-            f"{m.month:%B %Y}: expected {money(m.expected, self.currency)}, "
-            f"collected {money(m.collected, self.currency)}"
-            for m in self.months
-        ]
-        return "Bills by the month their period starts. " + "; ".join(parts) + "."
-
-
-def _nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (the chart's top line)."""
-    if value <= 0:
-        return Decimal("1")
-    exponent = math.floor(math.log10(float(value)))
-    for step in (Decimal("1"), Decimal("2"), Decimal("2.5"), Decimal("5"), Decimal("10")):
-        top = step * Decimal(10) ** exponent
-        if top >= value:
-            return top
-    return Decimal(10) ** (exponent + 1)  # pragma: no cover (10 × 10^k always fits)
-
-
-def revenue_chart(*, months: list[dict], currency: str, group: str) -> RevenueChart:
-    """Lay out two bars a month (expected, collected) from `revenue_by_month` rows."""
-    width, height, left, right, top, bottom = 640, 200, 72, 8, 12, 26
-    plot_width, plot_height = width - left - right, height - top - bottom
-    peak = max((max(m["expected"], m["collected"]) for m in months), default=Decimal("0"))
-    ceiling = _nice_ceiling(peak)
-
-    def y(amount: Decimal) -> float:
-        return round(top + plot_height * (1 - float(amount / ceiling)), 1)
-
-    slot = min(plot_width / max(len(months), 1), 90)  # a few months: bars stay slim
-    bar = slot * 0.34
-    every = max(1, math.ceil(len(months) / 12))
-    bars = []
-    for index, month in enumerate(months):
-        x0 = left + index * slot + slot * 0.14
-        y_e, y_c = y(month["expected"]), y(month["collected"])
-        bars.append(
-            MonthBars(
-                month=month["month"],
-                expected=month["expected"],
-                collected=month["collected"],
-                x_expected=round(x0, 1),
-                x_collected=round(x0 + bar + slot * 0.04, 1),
-                y_expected=y_e,
-                y_collected=y_c,
-                h_expected=round(top + plot_height - y_e, 1),
-                h_collected=round(top + plot_height - y_c, 1),
-                width=round(bar, 1),
-                label_x=round(left + index * slot + slot / 2, 1),
-                show_label=index % every == 0,
-                currency=currency,
-            )
-        )
-    gridlines = [(money(amount, ""), y(amount)) for amount in (Decimal("0"), ceiling / 2, ceiling)]
-    return RevenueChart(
-        months=bars,
-        gridlines=gridlines,
-        currency=currency,
-        group=group,
-        width=width,
-        height=height,
-        left=left,
-        plot_bottom=top + plot_height,
-    )
-
-
 @htmx_sign_in_again("billing:groups")
 @role_required(*BILLING_READERS)
 def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
-    """A group's revenue (seed 002, "Group Revenue Summary"): expected, collected, pending
-    and credit in the school's currency, bills by status (each a link to the bills list),
-    a chart by month, and the group's bills filterable by status. A constant number of
+    """A group's revenue (docs/design/billing.md, "Group Revenue Summary"): expected, collected,
+    pending and credit in the school's currency, bills by status (each a link to the bills
+    list), a chart by month, and the group's bills filterable by status. A constant number of
     queries however many bills."""
     group = _group_for(request.user, group_id)
     school = group.school
     today = school.today()
-    bills = Bill.objects.filter(school_id=school.pk, school_class=group)
     form = BillFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    listed = with_bill_status(bills.select_related("student__user"), today=today).order_by(
-        "-period_start", "student__user__last_name", "student__user__first_name", "pk"
-    )
-    if status:
-        listed = listed.filter(status=status)
+    listed = listed_group_bills(group=group, today=today, status=status)
     page = Paginator(listed, BILLS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -500,10 +345,11 @@ def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
         "bills": page.object_list,
         "filter_query": query.urlencode(),
         "currency": school.currency,
-        "can_bill": request.user.has_role(*BILLING_ROLES),
+        "can_bill": can_bill(request.user),
     }
     if wants_partial(request):
         return render(request, f"{REVENUE_TEMPLATE}#bills-table", context)
+    bills = group_bills(group=group)
     totals = revenue_totals(bills, today=today)
     context |= {
         "totals": totals,
@@ -513,10 +359,6 @@ def revenue(request: HttpRequest, group_id: int) -> HttpResponse:
         "chart": revenue_chart(
             months=revenue_by_month(bills), currency=school.currency, group=group.name
         ),
-        "members": Membership.objects.filter(school_class=group)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .values("student")
-        .distinct()
-        .count(),
+        "members": member_count(group=group, today=today),
     }
     return render(request, REVENUE_TEMPLATE, context)

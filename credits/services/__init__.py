@@ -1,4 +1,4 @@
-"""Writes for make-up credits (seed 003); every balance change goes through here."""
+"""Writes for make-up credits (docs/design/credits.md); every balance change goes through here."""
 
 from .balances import (
     CreditError,

@@ -1,4 +1,4 @@
-"""Setting, expiring and clearing available make-up credits (seed 003; issue 6)."""
+"""Setting, expiring and clearing available make-up credits (docs/design/credits.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from academics.models import Role, School, StudentProfile, User
 
+from ..access import TUTOR_ROLES
 from ..models import CreditChange, MakeupCredit, MakeupLesson
-from ..selectors import TUTOR_ROLES, may_set_credits
+from ..selectors import may_set_credits
 
 MAX_CREDITS = 1000
 NOT_A_WHOLE_NUMBER = "Credit amount must be zero or a positive whole number (0, 1, 2, 3 …)."
@@ -22,12 +23,14 @@ class CreditError(ValueError):
 
 
 class CreditPermissionError(CreditError):
-    """The user may not change these credits (seed 003: "permission to edit credits")."""
+    """The user may not change these credits (docs/design/credits.md: "permission to edit
+    credits")."""
 
 
 def parse_credit_amount(value: object) -> int:
     """A credit amount as typed or sent: a whole number 0..1000 (an int, or a string of
-    digits); anything else raises CreditError with the seed's rule (seed 003, rules 3, 4)."""
+    digits); anything else raises CreditError with the seed's rule (docs/design/credits.md,
+    rules 3, 4)."""
     if isinstance(value, bool):
         raise CreditError(NOT_A_WHOLE_NUMBER)
     if isinstance(value, str):
@@ -50,7 +53,7 @@ class CreditsSet:
 
     @property
     def message(self) -> str:
-        """Seed 003, step 5, word for word."""
+        """Step 5 of docs/design/credits.md, word for word."""
         return (
             f"Make-up credits set to {self.amount} for {len(self.credits)} student(s) with "
             f"{self.tutor}"
@@ -174,8 +177,8 @@ def expire_makeup_credits(
     *, school: School, now: datetime.datetime | None = None, dry_run: bool = False
 ) -> ExpiryResult:
     """Expire available credits set more than `school.makeup_credit_expiry_days` days
-    before `now` (issue 6: optional expiry per school; none when the setting is empty):
-    their available amount becomes 0, logged as "Expired" by the system. Booked and used
+    before `now` (docs/design/credits.md: optional expiry per school; none when the setting is
+    empty): their available amount becomes 0, logged as "Expired" by the system. Booked and used
     credits never expire. One transaction with the rows locked; `dry_run` writes nothing.
     """
     now = now or timezone.now()
@@ -211,7 +214,7 @@ def expire_makeup_credits(
 
 
 def clear_departed_tutor_credits(*, tutor: User, actor: User, note: str = "") -> int:
-    """Clear what a deactivated tutor still owes (issue 6): their booked lessons are
+    """Clear what a deactivated tutor still owes (docs/design/credits.md): their booked lessons are
     cancelled and every available credit of theirs set to 0, each change logged as
     "Cleared (tutor left)". Only an admin of the tutor's school; the tutor must be
     deactivated. Returns the number of credits cleared (available + booked). Raises

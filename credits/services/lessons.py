@@ -1,4 +1,5 @@
-"""Make-up lessons move credits: book, complete, cancel (seed 003, "Automatic Credit Flow")."""
+"""Make-up lessons move credits: book, complete, cancel (docs/design/credits.md, "Automatic
+Credit Flow")."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from django.utils import timezone
 from academics.models import Role, StudentProfile, User
 
 from ..models import CreditChange, MakeupCredit, MakeupLesson
-from ..selectors import TUTOR_ROLES
 from .balances import CreditError, CreditPermissionError, log_change
-
-# Who may book, complete or cancel: the lesson's tutor, an admin, or the student themself
-# for booking and cancelling their own (seed 003: "Student/guardian books session").
-LESSON_STAFF = (Role.ADMIN, *TUTOR_ROLES)
 
 
 def _check_actor(actor: User, *, student: StudentProfile, tutor: User, completing: bool) -> None:
+    """Who may book, complete or cancel: the lesson's tutor, an admin, or the student
+    themself for booking and cancelling their own ("Student/guardian books session")."""
     if actor.school_id != student.school_id:
         raise CreditPermissionError("That student is not in your school.")
     if actor.has_role(Role.ADMIN) or actor.pk == tutor.pk:
@@ -53,9 +51,9 @@ def book_makeup_lesson(
     note: str = "",
 ) -> MakeupLesson:
     """Book a make-up lesson of `student` with `tutor` at `scheduled_for` (aware
-    datetime), using one of the pair's credits: available −1, booked +1 (seed 003).
+    datetime), using one of the pair's credits: available −1, booked +1 (docs/design/credits.md).
 
-    Credits are the pair's only: one held with another tutor cannot be used (seed 003,
+    Credits are the pair's only: one held with another tutor cannot be used (docs/design/credits.md,
     "Cannot use credits with a different tutor"). The pair's row is locked, so two
     bookings racing for the last credit end with exactly one booked. Raises CreditError
     when the pair has no available credit, CreditPermissionError when `actor` may not book.
@@ -131,8 +129,8 @@ def _finish(lesson: MakeupLesson, *, actor: User, completed: bool) -> MakeupLess
 
 
 def complete_makeup_lesson(*, lesson: MakeupLesson, actor: User) -> MakeupLesson:
-    """The lesson took place: booked −1, used +1 (seed 003). Only the tutor or an admin.
-    Raises CreditError when the lesson is not booked any more (completed or cancelled),
+    """The lesson took place: booked −1, used +1 (docs/design/credits.md). Only the tutor or an
+    admin. Raises CreditError when the lesson is not booked any more (completed or cancelled),
     CreditPermissionError for anyone else."""
     return _finish(lesson, actor=actor, completed=True)
 

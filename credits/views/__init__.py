@@ -1,1 +1,1 @@
-"""Make-up credit pages, one module per area (seed 003; issue 6)."""
+"""Make-up credit pages, one module per area (docs/design/credits.md)."""

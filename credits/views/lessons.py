@@ -1,12 +1,12 @@
 """A student's make-up credits and lessons, a pair's credit history, and a student's own
-credits (seed 003, "Using Make-Up Credits" and "Credit History Per Student-Tutor Pair";
-issue 6, "Screens").
+credits (docs/design/credits.md, "Using Make-Up Credits" and "Credit History Per Student-Tutor
+Pair").
 
 Who may do what:
 - admins: every student of their school; book, complete and cancel any make-up lesson.
 - principals: read every student's page and history; no buttons (DOMAIN.md: principals
   read everything, change nothing).
-- teachers and hods: their own students (`credits.selectors.tutor_students`: in a class
+- teachers and hods: their own students (`credits.selectors.visible_students`: in a class
   they teach or advise, or holding a credit with them). They book, complete and cancel
   lessons with themselves as tutor; the services enforce it and the page hides the rest.
   Any other student is a 404, the same answer as another school's student, so the page
@@ -29,9 +29,9 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,9 +40,21 @@ from django.views.decorators.http import require_POST
 from academics.access import htmx_sign_in_again, role_required, wants_partial
 from academics.models import Role, StudentProfile, User
 
+from ..access import LESSON_ACTORS, PAGE_READERS, is_student, reads_only
 from ..forms import BookLessonForm
-from ..models import CreditChange, MakeupCredit, MakeupLesson
-from ..selectors import CREDIT_READERS, TUTOR_ROLES, tutor_students
+from ..models import MakeupLesson
+from ..selectors import (
+    credit_balances,
+    credit_changes,
+    credit_holders,
+    own_student,
+    pair_balance,
+    student_lessons,
+    tutors_by_ids,
+    visible_credit,
+    visible_lesson,
+    visible_student,
+)
 from ..services import (
     CreditError,
     CreditPermissionError,
@@ -60,36 +72,21 @@ HISTORY_PAGE_SIZE = 50
 # The header lessons.js looks for before letting htmx swap a 4xx answer into the page.
 PANEL_HEADER = "X-Credits-Panel"
 
-PAGE_READERS = (*CREDIT_READERS, *TUTOR_ROLES)
-LESSON_ACTORS = (Role.ADMIN, *TUTOR_ROLES, Role.STUDENT)
 NO_CREDIT_HINT = "Credits can only be used with the tutor who issued them."
 
 
-def _is_student(user: User) -> bool:
-    return user.role == Role.STUDENT and not user.is_superuser
-
-
-def _readable_students(user: User) -> QuerySet[StudentProfile]:
-    """The students whose credits `user` may read (see the module docstring)."""
-    students = StudentProfile.objects.filter(school_id=user.school_id)
-    if user.has_role(*CREDIT_READERS):
-        return students
-    if user.has_role(*TUTOR_ROLES):
-        return tutor_students(tutor=user, today=user.school.today())
-    if _is_student(user):
-        return students.filter(user=user)
-    return students.none()
-
-
 def _get_student_for_user(user: User, student_id: int) -> StudentProfile:
-    return get_object_or_404(_readable_students(user).select_related("user"), pk=student_id)
+    student = visible_student(user=user, student_id=student_id)
+    if student is None:
+        raise Http404("No such student.")
+    return student
 
 
 def _get_lesson_for_user(user: User, lesson_id: int) -> MakeupLesson:
-    lessons = MakeupLesson.objects.filter(
-        school_id=user.school_id, student__in=_readable_students(user)
-    ).select_related("student__user", "tutor")
-    return get_object_or_404(lessons, pk=lesson_id)
+    lesson = visible_lesson(user=user, lesson_id=lesson_id)
+    if lesson is None:
+        raise Http404("No such make-up lesson.")
+    return lesson
 
 
 def _signed(number: int) -> str:
@@ -106,51 +103,18 @@ def _when(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> str:
 # --- what the panel shows --------------------------------------------------------------------
 
 
-def _balances(student: StudentProfile) -> list[MakeupCredit]:
-    """The student's pairs by tutor name, each with its last change (`last_kind`,
-    `last_at`, `last_by`: who, None for the system). Two queries, whatever the count."""
-    last = CreditChange.objects.filter(credit=OuterRef("pk")).order_by("-changed_at", "-pk")
-    credits = list(
-        MakeupCredit.objects.filter(student=student)
-        .select_related("tutor")
-        .annotate(
-            last_kind=Subquery(last.values("kind")[:1]),
-            last_at=Subquery(last.values("changed_at")[:1]),
-            last_by_id=Subquery(last.values("changed_by_id")[:1]),
-        )
-        .order_by("tutor__last_name", "tutor__first_name", "tutor_id")
-    )
-    by_ids = {c.last_by_id for c in credits if c.last_by_id}
-    people = User.objects.in_bulk(by_ids) if by_ids else {}
-    for credit in credits:
-        credit.last_label = CreditChange.Kind(credit.last_kind).label if credit.last_kind else ""
-        credit.last_by = people.get(credit.last_by_id)
-    return credits
-
-
-def _tutor_queryset(ids: list[int]) -> QuerySet[User]:
-    return User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
-
-
 def _bookable_tutors(user: User, student: StudentProfile) -> tuple[list[User], QuerySet[User]]:
     """(tutors holding an available credit of the student's, the ones `user` may book
-    with): seed 003, "Credits can only be used with the tutor who issued them"; a tutor
-    books only with themself, an admin or the student with any. Departed (deactivated)
+    with): docs/design/credits.md, "Credits can only be used with the tutor who issued them"; a
+    tutor books only with themself, an admin or the student with any. Departed (deactivated)
     tutors are left out: they teach no more lessons."""
-    holders = list(
-        User.objects.filter(
-            school_id=student.school_id,
-            is_active=True,
-            makeup_credits_issued__student=student,
-            makeup_credits_issued__available__gt=0,
-        ).order_by("last_name", "first_name", "username")
-    )
+    holders = credit_holders(student=student)
     allowed = [
         tutor.pk
         for tutor in holders
         if may_act_on_lesson(user, student=student, tutor=tutor, completing=False)
     ]
-    return holders, _tutor_queryset(allowed)
+    return holders, tutors_by_ids(ids=allowed)
 
 
 def _book_form(data, *, tutors: QuerySet[User], student: StudentProfile) -> BookLessonForm:
@@ -176,11 +140,7 @@ def _panel_context(
     soonest first, then the rest newest first) with the buttons `user` may use, and the
     booking form. A constant number of queries, whatever the number of rows."""
     now = timezone.now()
-    lessons = list(
-        MakeupLesson.objects.filter(student=student)
-        .select_related("tutor", "booked_by", "finished_by")
-        .order_by("-scheduled_for", "-pk")
-    )
+    lessons = student_lessons(student=student)
     for lesson in lessons:
         booked = lesson.status == MakeupLesson.Status.BOOKED
         lesson.is_booked = booked
@@ -195,7 +155,7 @@ def _panel_context(
     upcoming.reverse()
     past = [lesson for lesson in lessons if not (lesson.is_booked and not lesson.is_overdue)]
     holders, tutors = _bookable_tutors(user, student)
-    read_only = user.has_role(Role.PRINCIPAL) and not user.has_role(Role.ADMIN)
+    read_only = reads_only(user)
     bookable = list(tutors) if holders else []
     if form is None and bookable:
         # One tutor to choose from: chosen already.
@@ -205,7 +165,7 @@ def _panel_context(
         "student": student,
         "own": own,
         "read_only": read_only,
-        "balances": _balances(student),
+        "balances": credit_balances(student=student),
         "upcoming": upcoming,
         "past": past,
         "lesson_count": len(lessons),
@@ -237,7 +197,7 @@ def _answer(
     status), a plain POST a redirect back with the message, or on a refusal the whole
     page with its status."""
     user = request.user
-    own = _is_student(user)
+    own = is_student(user)
     level = "success" if status == 200 else "error"
     if request.htmx:
         context = _panel_context(user, student, own=own, form=form, message=message, level=level)
@@ -252,7 +212,7 @@ def _answer(
 
 
 def _balance_text(student: StudentProfile, tutor: User) -> str:
-    credit = MakeupCredit.objects.get(student=student, tutor=tutor)
+    credit = pair_balance(student=student, tutor=tutor)
     return (
         f"{student} now has {credit.available} available, {credit.booked} booked and "
         f"{credit.used} used with {tutor}."
@@ -265,7 +225,7 @@ def _balance_text(student: StudentProfile, tutor: User) -> str:
 @role_required(*PAGE_READERS)
 def student_credits(request: HttpRequest, student_id: int) -> HttpResponse:
     """A student's balances per tutor, their make-up lessons and "Book a make-up lesson"
-    (seed 003), for admins, principals (read only) and the student's tutors."""
+    (docs/design/credits.md), for admins, principals (read only) and the student's tutors."""
     student = _get_student_for_user(request.user, student_id)
     context = _panel_context(request.user, student, own=False)
     if wants_partial(request):
@@ -276,11 +236,10 @@ def student_credits(request: HttpRequest, student_id: int) -> HttpResponse:
 @role_required(Role.STUDENT)
 def my_credits(request: HttpRequest) -> HttpResponse:
     """The signed-in student's own balances, lessons and history links; they book and
-    cancel their own make-up lessons (seed 003: "Student/guardian books session")."""
-    student = get_object_or_404(
-        StudentProfile.objects.filter(school_id=request.user.school_id).select_related("user"),
-        user=request.user,
-    )
+    cancel their own make-up lessons (docs/design/credits.md: "Student/guardian books session")."""
+    student = own_student(user=request.user)
+    if student is None:
+        raise Http404("No student profile.")
     context = _panel_context(request.user, student, own=True)
     if wants_partial(request):
         return render(request, PANEL_TEMPLATE, context)
@@ -289,22 +248,20 @@ def my_credits(request: HttpRequest) -> HttpResponse:
 
 @role_required(*PAGE_READERS, Role.STUDENT)
 def history(request: HttpRequest, credit_id: int) -> HttpResponse:
-    """The credit history of one student–tutor pair (seed 003, "Credit History Per
+    """The credit history of one student–tutor pair (docs/design/credits.md, "Credit History Per
     Student-Tutor Pair"), newest first, 50 a page. Who: as the student's page; a student
     their own pairs only."""
     user = request.user
-    credit = get_object_or_404(
-        MakeupCredit.objects.filter(
-            school_id=user.school_id, student__in=_readable_students(user)
-        ).select_related("student__user", "tutor"),
-        pk=credit_id,
+    credit = visible_credit(user=user, credit_id=credit_id)
+    if credit is None:
+        raise Http404("No such credit.")
+    page = Paginator(credit_changes(credit=credit), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    changes = credit.changes.select_related("changed_by", "lesson").order_by("-changed_at", "-pk")
-    page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for change in rows:
         change.delta_text = _signed(change.delta)
-    own = _is_student(user)
+    own = is_student(user)
     context = {
         "credit": credit,
         "student": credit.student,

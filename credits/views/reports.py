@@ -1,4 +1,4 @@
-"""Make-up credit reports (seed 003, "Reporting"; issue 6): the dashboard for a period,
+"""Make-up credit reports (docs/design/credits.md, "Reporting"): the dashboard for a period,
 its CSV export, and clearing what a departed tutor still owes.
 
 Who: admins and principals read every tutor's figures; a teacher or head of department
@@ -13,15 +13,16 @@ import logging
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from academics.access import forbidden, htmx_sign_in_again, role_required, wants_partial
-from academics.models import Role, User
+from academics.models import Role
 from attendance.exports import tabular_response
 
+from ..access import PAGE_READERS, can_clear_departed_tutors, can_read_all_credits
 from ..forms import ReportPeriodForm
 from ..reports import (
     REPORT_HEADERS,
@@ -30,17 +31,12 @@ from ..reports import (
     tutor_liability,
     tutor_report,
 )
-from ..selectors import CREDIT_READERS, TUTOR_ROLES
+from ..selectors import school_user
 from ..services import CreditError, CreditPermissionError, clear_departed_tutor_credits
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "credits/reports.html"
-REPORT_READERS = (*CREDIT_READERS, *TUTOR_ROLES)
-
-
-def _reads_everyone(user: User) -> bool:
-    return user.has_role(*CREDIT_READERS)
 
 
 def _period(request: HttpRequest) -> ReportPeriodForm:
@@ -60,7 +56,7 @@ def _period(request: HttpRequest) -> ReportPeriodForm:
 def _show_all(request: HttpRequest) -> bool:
     """`all=1`: list every tutor, also those without a credit or lesson (a school has
     many); otherwise only tutors with something to show (a tutor always sees their own)."""
-    return request.GET.get("all") == "1" or not _reads_everyone(request.user)
+    return request.GET.get("all") == "1" or not can_read_all_credits(request.user)
 
 
 def _rows(report, *, show_all: bool) -> list:
@@ -70,7 +66,7 @@ def _rows(report, *, show_all: bool) -> list:
 def _report_context(request: HttpRequest, form: ReportPeriodForm) -> dict:
     user = request.user
     start, end = form.period()
-    everyone = _reads_everyone(user)
+    everyone = can_read_all_credits(user)
     show_all = _show_all(request)
     report = tutor_report(
         school=user.school, start=start, end=end, tutor_ids=None if everyone else [user.pk]
@@ -91,7 +87,7 @@ def _report_context(request: HttpRequest, form: ReportPeriodForm) -> dict:
         "period_query": urlencode(period),
         "all_query": urlencode(period | {"all": "1"}),
         "everyone": everyone,
-        "can_clear": user.has_role(Role.ADMIN),
+        "can_clear": can_clear_departed_tutors(user),
         "several": students_with_several_tutors(
             school=user.school, tutor=None if everyone else user
         ),
@@ -99,7 +95,7 @@ def _report_context(request: HttpRequest, form: ReportPeriodForm) -> dict:
 
 
 @htmx_sign_in_again("credits:reports")
-@role_required(*REPORT_READERS)
+@role_required(*PAGE_READERS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The credit report of a period (default the last 90 days): a line a tutor with
     credits issued, lessons booked / completed / cancelled, balances and liability now,
@@ -113,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
-@role_required(*REPORT_READERS)
+@role_required(*PAGE_READERS)
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The per-tutor table of the period as CSV: the rows the dashboard shows the user
     (with `all=1` also tutors without credits). A period that does not parse goes back to
@@ -127,7 +123,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         school=user.school,
         start=start,
         end=end,
-        tutor_ids=None if _reads_everyone(user) else [user.pk],
+        tutor_ids=None if can_read_all_credits(user) else [user.pk],
     )
     name = f"makeup-credits-{start.isoformat()}-to-{end.isoformat()}"
     rows = _rows(report, show_all=_show_all(request))
@@ -137,12 +133,14 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def clear_tutor(request: HttpRequest, tutor_id: int) -> HttpResponse:
-    """Clear what a departed (deactivated) tutor still owes (issue 6): the first POST
+    """Clear what a departed (deactivated) tutor still owes (docs/design/credits.md): the first POST
     shows what would be cleared and asks to confirm; the second (`confirmed=yes`) cancels
     their booked lessons and sets every available credit of theirs to 0, each change in
     the pair's history. Another school's user is a 404; an active tutor is refused."""
     user = request.user
-    tutor = get_object_or_404(User.objects.filter(school_id=user.school_id), pk=tutor_id)
+    tutor = school_user(school_id=user.school_id, user_id=tutor_id)
+    if tutor is None:
+        raise Http404("No such user in your school.")
     back = reverse("credits:reports")
     period = {key: request.POST[key] for key in ("start", "end", "all") if request.POST.get(key)}
     if period:

@@ -1,5 +1,5 @@
-"""The student list and the "Make-Up Credits" dialog (seed 003, "Workflow" steps 1–5 and
-"User Experience Features"; issue 6, "Screens").
+"""The student list and the "Make-Up Credits" dialog (docs/design/credits.md, "Workflow" steps
+1–5 and "User Experience Features").
 
 - `/credits/`: the students the user may see (a tutor their own, admins and principals
   the whole school), searchable, 50 a page, each with a "Make-Up Credits" cell: the total
@@ -24,7 +24,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,26 +32,25 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, trigger_client_event
 
 from academics.access import htmx_sign_in_again, role_required, wants_partial
-from academics.models import Role, StudentProfile, User
+from academics.models import StudentProfile, User
 
+from ..access import CREDIT_SETTERS, PAGE_READERS, can_read_all_credits, can_set_credits
 from ..forms import SetCreditsForm
 from ..models import MakeupCredit
 from ..selectors import (
-    CREDIT_READERS,
-    CREDIT_SETTERS,
-    TUTOR_ROLES,
     TutorBalance,
     assigned_tutor_ids,
     balances_by_student,
     credits_summary,
-    school_tutors,
-    tutor_students,
+    listed_students,
+    pair_credits,
+    tutor_choices,
+    visible_students,
 )
 from ..services import CreditError, CreditPermissionError, set_available_credits
 
 TEMPLATE = "credits/students.html"
 PAGE_SIZE = 50
-LIST_ROLES = (*TUTOR_ROLES, *CREDIT_READERS)
 
 
 def credits_view(*roles: str) -> Callable:
@@ -63,24 +61,6 @@ def credits_view(*roles: str) -> Callable:
         return htmx_sign_in_again("credits:students")(role_required(*roles)(view))
 
     return decorator
-
-
-def _visible_students(user: User) -> QuerySet[StudentProfile]:
-    """The students whose credits the user may see and set: a tutor's own students
-    (`tutor_students`), every student of the school for an admin or a principal."""
-    if user.has_role(*CREDIT_READERS):
-        students = StudentProfile.objects.filter(school_id=user.school_id)
-    else:
-        students = tutor_students(tutor=user, today=user.school.today())
-    return students.select_related("user")
-
-
-def _tutor_choices(user: User) -> QuerySet[User]:
-    """The tutors the user may set credits for: an admin any active tutor of the school,
-    a tutor only themself (seed 003: "a tutor, for their own students")."""
-    if user.has_role(Role.ADMIN):
-        return school_tutors(school_id=user.school_id)
-    return User.objects.filter(pk=user.pk, is_active=True)
 
 
 def _return_to(request: HttpRequest) -> str:
@@ -121,27 +101,17 @@ def _rows(students: Iterable[StudentProfile]) -> list[StudentRow]:
     return [StudentRow(student=s, balances=balances.get(s.pk, [])) for s in students]
 
 
-@credits_view(*LIST_ROLES)
+@credits_view(*PAGE_READERS)
 def student_list(request: HttpRequest) -> HttpResponse:
-    """The students with their make-up credits (seed 003, step 1 and "Display in Student
-    List"): `?q=` matches each word against first name, last name, username and student
-    number; students who left are listed with `?inactive=on`. A constant number of queries
-    per page (the page, its count, and the page's balances in one)."""
+    """The students with their make-up credits (docs/design/credits.md, step 1 and "Display in
+    Student List"): `?q=` matches each word against first name, last name, username and student
+    number; students who left are listed with `?inactive=on`. A constant number of queries per
+    page (the page, its count, and the page's balances in one)."""
     user = request.user
-    # NUL bytes are dropped: PostgreSQL refuses them in a query (a 500; issue 8).
+    # NUL bytes are dropped: PostgreSQL refuses them in a query (a 500).
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     include_inactive = request.GET.get("inactive") == "on"
-    students = _visible_students(user)
-    for word in q.split():
-        students = students.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(user__username__icontains=word)
-            | Q(student_number__icontains=word)
-        )
-    if not include_inactive:
-        students = students.filter(is_active=True)
-    students = students.order_by("user__last_name", "user__first_name", "pk")
+    students = listed_students(user=user, q=q, include_inactive=include_inactive)
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -152,8 +122,8 @@ def student_list(request: HttpRequest) -> HttpResponse:
         "include_inactive": include_inactive,
         "filter_query": query.urlencode(),
         "return_to": request.get_full_path(),
-        "can_set": user.has_role(*CREDIT_SETTERS),
-        "is_tutor": not user.has_role(*CREDIT_READERS),
+        "can_set": can_set_credits(user),
+        "is_tutor": not can_read_all_credits(user),
     }
     template = TEMPLATE + ("#students-table" if wants_partial(request) else "")
     return render(request, template, context)
@@ -188,7 +158,11 @@ class DialogLine:
 
 def _form(request: HttpRequest, data) -> SetCreditsForm:
     user = request.user
-    return SetCreditsForm(data, students=_visible_students(user), tutors=_tutor_choices(user))
+    return SetCreditsForm(
+        data,
+        students=visible_students(user=user).select_related("user"),
+        tutors=tutor_choices(user=user),
+    )
 
 
 def _dialog_context(
@@ -208,19 +182,17 @@ def _dialog_context(
     user = request.user
     cleaned = getattr(form, "cleaned_data", {})
     students = list(cleaned["students"].select_related("user")) if cleaned.get("students") else []
-    tutors = list(_tutor_choices(user))
+    tutors = list(tutor_choices(user=user))
     tutor = cleaned.get("tutor")
     if tutor is None and len(tutors) == 1 and not form.data.get("tutor"):
         tutor = tutors[0]  # a tutor sets only their own: nothing to choose
     credits = {}
     if tutor is not None and students:
-        credits = {
-            c.student_id: c for c in MakeupCredit.objects.filter(tutor=tutor, student__in=students)
-        }
+        credits = pair_credits(tutor=tutor, students=students)
     lines = [DialogLine(student=s, credit=credits.get(s.pk) if tutor else None) for s in students]
 
-    # Seed 003: "If single student selected and student has assigned tutors, show those
-    # first"; "All tutors" below still lists every tutor, the assigned ones included.
+    # docs/design/credits.md: "If single student selected and student has assigned tutors, show
+    # those first"; "All tutors" below still lists every tutor, the assigned ones included.
     assigned: list[User] = []
     if len(students) == 1 and len(tutors) > 1:
         by_id = {t.pk: t for t in tutors}
@@ -262,10 +234,10 @@ def _dialog_context(
 
 @credits_view(*CREDIT_SETTERS)
 def credits_dialog(request: HttpRequest) -> HttpResponse:
-    """The "Make-Up Credits" dialog for `?students=<id>&students=<id>…` (seed 003, steps
-    2–4), with the balances for `?tutor=<id>`: htmx gets its content (also when the tutor
-    changes), a plain request the page. Ids the user may not choose (another school's,
-    not the tutor's own) are refused like an empty selection, with the message."""
+    """The "Make-Up Credits" dialog for `?students=<id>&students=<id>…` (docs/design/credits.md,
+    steps 2–4), with the balances for `?tutor=<id>`: htmx gets its content (also when the tutor
+    changes), a plain request the page. Ids the user may not choose (another school's, not the
+    tutor's own) are refused like an empty selection, with the message."""
     form = _form(request, request.GET)
     form.is_valid()  # validates the selection and the tutor; the amount is not sent yet
     context = _dialog_context(request, form, prefill=True)
@@ -277,7 +249,7 @@ def credits_dialog(request: HttpRequest) -> HttpResponse:
 @credits_view(*CREDIT_SETTERS)
 @require_POST
 def set_credits(request: HttpRequest) -> HttpResponse:
-    """Set the selected students' available credits with the tutor (seed 003, step 5).
+    """Set the selected students' available credits with the tutor (docs/design/credits.md, step 5).
 
     htmx: success answers the list rows of those students (out of band, only those the
     list shows: `on_page`), the message, and a `credits-set` event; a refusal answers

@@ -1,4 +1,4 @@
-// Bills (issue 5). No inline handlers (a strict CSP comes later), so:
+// Bills (docs/design/billing.md). No inline handlers (a strict CSP comes later), so:
 // - the invoice's "Print" button ([data-print]) opens the browser's print dialog;
 // - after htmx swaps the "Record a payment" panel, focus goes to the first field with an
 //   error, or to the confirmation, so keyboard and screen-reader users hear the outcome.

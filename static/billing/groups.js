@@ -1,4 +1,4 @@
-// The accountant's group pages (seed 002). htmx does the requests and swaps; this adds what
+// The accountant's group pages (docs/design/billing.md). htmx does the requests and swaps; this adds what
 // htmx has no attribute for: Escape cancels the inline price edit, the price is selected for
 // typing over, focus follows the swapped row, and the result of "Generate" is announced
 // and focused. Without JS every control is a plain link or form.

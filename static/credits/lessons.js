@@ -1,4 +1,4 @@
-// A student's make-up credits (issue 6). No inline handlers (a strict CSP comes later).
+// A student's make-up credits (docs/design/credits.md). No inline handlers (a strict CSP comes later).
 // - A refused action (400 bad input, 403 not allowed, 409 refused by a rule such as "no
 //   credit available" or "already completed") answers the panel with the reason and the
 //   X-Credits-Panel header. htmx does not swap 4xx answers by default; let it swap these,

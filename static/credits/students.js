@@ -1,4 +1,4 @@
-// The make-up credits student list and its dialog (seed 003, steps 1–5). htmx does the
+// The make-up credits student list and its dialog (docs/design/credits.md, steps 1–5). htmx does the
 // requests and swaps; this adds what htmx has no attribute for:
 // - the selection: "N selected", the "Make-Up Credits" button enabled only with a
 //   selection, "Select all on this page", and ticks kept while searching and paging

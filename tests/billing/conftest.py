@@ -1,4 +1,4 @@
-"""The seed's test workflow (seed 002, "Testing"), shared by the billing tests.
+"""The seed's test workflow (docs/design/billing.md, "Testing"), shared by the billing tests.
 
 Group "Math Level 1" (MTH-L1-A) at 100 EGP a session, three students, three sessions in
 October 2025:

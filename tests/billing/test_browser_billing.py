@@ -1,4 +1,4 @@
-"""Billing in the browser (seed 002; issue 5, "Browser test"): an accountant previews a
+"""Billing in the browser (docs/design/billing.md, "Browser test"): an accountant previews a
 group's month, generates its bills, opens one and records a partial payment inline; the
 invoice prints without the site's chrome."""
 

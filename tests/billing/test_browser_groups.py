@@ -1,4 +1,4 @@
-"""The accountant's group pages in the browser (seed 002; issue 5): the price changes in
+"""The accountant's group pages in the browser (docs/design/billing.md): the price changes in
 its row with no page load, Escape restores it, a refused price keeps the input open; the
 preview and Generate answer in place, and a second press skips."""
 

@@ -1,4 +1,4 @@
-"""`manage.py generate_bills`: the monthly run (seed 002; issue 5, "Monthly run")."""
+"""`manage.py generate_bills`: the monthly run (docs/design/billing.md, "Monthly run")."""
 
 import datetime
 import io

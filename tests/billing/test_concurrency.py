@@ -1,4 +1,5 @@
-"""Two accountants at the same moment (issue 5): PostgreSQL, two threads, two connections.
+"""Two accountants at the same moment (docs/design/billing.md): PostgreSQL, two threads, two
+connections.
 
 Each test starts both threads together at a barrier, lets the first one that holds the row
 lock pause inside its transaction, and goes on only once the database shows the other

@@ -1,4 +1,4 @@
-"""Generating bills from attendance (seed 002; issue 5): the service's rules."""
+"""Generating bills from attendance (docs/design/billing.md): the service's rules."""
 
 import datetime
 from decimal import Decimal

@@ -24,6 +24,7 @@ from credits.services import (
 from tests.academics.factories import StudentProfileFactory, UserFactory
 
 from .conftest import make_studio
+from .factories import CreditChangeFactory, MakeupCreditFactory, MakeupLessonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,13 +254,20 @@ def test_the_school_admin_shows_the_expiry_setting(client, school_admin, ours):
 
 
 def add_pairs(studio, count: int) -> None:
-    """`count` more students with credits with each tutor, one lesson booked each."""
-    students = [StudentProfileFactory(school=studio.school) for _ in range(count)]
-    soon = timezone.now() + datetime.timedelta(days=3)
-    for tutor in (studio.tutor_a, studio.tutor_b):
-        set_available_credits(students=students, tutor=tutor, amount=2, actor=studio.admin)
-        for student in students:
-            book_makeup_lesson(student=student, tutor=tutor, scheduled_for=soon, actor=tutor)
+    """`count` more students with credits with each tutor, one lesson booked each: 2 set,
+    then 1 booked, with the two lines of history (built directly: the screens only read)."""
+    for _ in range(count):
+        student = StudentProfileFactory(school=studio.school)
+        for tutor in (studio.tutor_a, studio.tutor_b):
+            credit = MakeupCreditFactory(student=student, tutor=tutor, available=1, booked=1)
+            lesson = MakeupLessonFactory(credit=credit)
+            CreditChangeFactory(credit=credit, new_available=2, booked_after=0)
+            CreditChangeFactory(
+                credit=credit,
+                kind=CreditChange.Kind.BOOKED,
+                previous_available=2,
+                lesson=lesson,
+            )
 
 
 def count_queries(client, path: str) -> int:

@@ -1,4 +1,4 @@
-"""The make-up credits list and dialog in the browser (seed 003, steps 1–5; issue 6's
+"""The make-up credits list and dialog in the browser (docs/design/credits.md, steps 1–5;
 browser test): select two students, open the dialog, pick a tutor, "Set to 1", save, and
 see the exact message and the column change with no page load; the button is disabled
 with nothing selected; Escape closes the dialog and focus goes back to the button."""

@@ -1,4 +1,4 @@
-"""`manage.py expire_makeup_credits` (issue 6: optional expiry per school)."""
+"""`manage.py expire_makeup_credits` (docs/design/credits.md: optional expiry per school)."""
 
 import datetime
 import io
@@ -12,6 +12,7 @@ from credits.models import CreditChange, MakeupCredit
 from credits.services import book_makeup_lesson, set_available_credits
 
 from .conftest import make_studio
+from .factories import balance
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,6 @@ def line_of(output: str, text: str) -> str:
     lines = [line for line in output.splitlines() if text in line]
     assert len(lines) == 1, (text, output)
     return lines[0]
-
-
-def balance(student, tutor) -> tuple[int, int, int]:
-    credit = MakeupCredit.objects.get(student=student, tutor=tutor)
-    return credit.available, credit.booked, credit.used
 
 
 def set_days_ago(studio, students, tutor, amount, days):

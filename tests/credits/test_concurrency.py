@@ -1,4 +1,5 @@
-"""Make-up credits at the same moment (issue 6): PostgreSQL, two threads, two connections.
+"""Make-up credits at the same moment (docs/design/credits.md): PostgreSQL, two threads, two
+connections.
 
 Each test lets the first call that holds the pair's row lock pause inside its transaction,
 and goes on only once the database shows the other connection waiting for that lock — so

@@ -1,5 +1,5 @@
 """A student's make-up credits page, its lessons (book, complete, cancel), a pair's credit
-history and a student's own credits (seed 003; issue 6, "Screens")."""
+history and a student's own credits (docs/design/credits.md, "Screens")."""
 
 import datetime
 import re
@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from academics.models import Role
 from credits.models import CreditChange, MakeupCredit, MakeupLesson
 from credits.services import (
-    book_makeup_lesson,
     complete_makeup_lesson,
     expire_makeup_credits,
     set_available_credits,
@@ -22,6 +21,7 @@ from tests.academics.factories import UserFactory
 from tests.browser import sign_in
 
 from .conftest import make_studio
+from .factories import balance, book, give
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CAIRO = "Africa/Cairo"  # UTC+2 in November: school-local times differ from UTC
@@ -34,24 +34,8 @@ def soon(days=7):
     return timezone.now() + datetime.timedelta(days=days)
 
 
-def give(studio, student, tutor, amount, actor=None):
-    set_available_credits(
-        students=[student], tutor=tutor, amount=amount, actor=actor or studio.admin
-    )
-
-
 def lesson_of(studio, student=None, tutor=None, days=7):
-    return book_makeup_lesson(
-        student=student or studio.sarah,
-        tutor=tutor or studio.tutor_a,
-        scheduled_for=soon(days),
-        actor=studio.admin,
-    )
-
-
-def balance(student, tutor) -> tuple[int, int, int]:
-    credit = MakeupCredit.objects.get(student=student, tutor=tutor)
-    return credit.available, credit.booked, credit.used
+    return book(student or studio.sarah, tutor or studio.tutor_a, actor=studio.admin, days=days)
 
 
 def page_url(student):
@@ -189,7 +173,7 @@ def test_the_service_has_the_last_word_when_the_list_was_stale(client, studio, m
     monkeypatch.setattr(
         views,
         "_bookable_tutors",
-        lambda user, student: ([studio.tutor_a], views._tutor_queryset([studio.tutor_a.pk])),
+        lambda user, student: ([studio.tutor_a], views.tutors_by_ids(ids=[studio.tutor_a.pk])),
     )
     client.force_login(studio.admin)
     response = post_book(client, studio.sarah, studio.tutor_a, **HTMX)

@@ -1,4 +1,4 @@
-"""Make-up credit reports (seed 003, "Reporting"; issue 6): the per-tutor figures of a
+"""Make-up credit reports (docs/design/credits.md, "Reporting"): the per-tutor figures of a
 period, who sees which, the CSV export, and clearing a departed tutor's credits."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Make-up credits (seed 003; issue 6): set, book, complete, cancel, expire, clear."""
+"""Make-up credits (docs/design/credits.md): set, book, complete, cancel, expire, clear."""
 
 import datetime
 
@@ -19,13 +19,10 @@ from credits.services import (
     set_available_credits,
 )
 
+from .factories import MakeupCreditFactory, balance
+
 pytestmark = pytest.mark.django_db
 NEXT_WEEK = timezone.now() + datetime.timedelta(days=7)
-
-
-def balance(student, tutor) -> tuple[int, int, int]:
-    credit = MakeupCredit.objects.get(student=student, tutor=tutor)
-    return credit.available, credit.booked, credit.used
 
 
 def book(studio, student=None, tutor=None, actor=None):
@@ -159,9 +156,7 @@ def test_the_database_refuses_a_negative_balance(studio):
         with pytest.raises(IntegrityError), transaction.atomic():
             MakeupCredit.objects.filter(student=studio.sarah).update(**{field: -1})
     with pytest.raises(IntegrityError), transaction.atomic():
-        MakeupCredit.objects.create(
-            school=studio.school, student=studio.sarah, tutor=studio.tutor_a
-        )
+        MakeupCreditFactory(school=studio.school, student=studio.sarah, tutor=studio.tutor_a)
 
 
 def test_expiry_clears_old_available_credits_and_logs_it(studio):

@@ -1,4 +1,4 @@
-"""The make-up credits student list and its dialog (seed 003, steps 1–5; issue 6,
+"""The make-up credits student list and its dialog (docs/design/credits.md, steps 1–5;
 "Screens"): who sees which students, search and pages, the "Make-Up Credits" column,
 the dialog's tutors, balances and amount, setting credits and every refusal."""
 
@@ -16,11 +16,11 @@ from credits.services import (
     CreditPermissionError,
     book_makeup_lesson,
     complete_makeup_lesson,
-    set_available_credits,
 )
 from tests.academics.factories import StudentProfileFactory, UserFactory
 
 from .conftest import make_studio
+from .factories import MakeupCreditFactory, balance, give
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,6 @@ def row(response, student) -> str:
     )
     assert match, f"no row for {student}"
     return re.sub(r"\s+", " ", html_lib.unescape(match.group(0)))
-
-
-def give(studio, student, tutor, amount):
-    set_available_credits(students=[student], tutor=tutor, amount=amount, actor=studio.admin)
-
-
-def balance(student, tutor) -> tuple[int, int, int]:
-    credit = MakeupCredit.objects.get(student=student, tutor=tutor)
-    return credit.available, credit.booked, credit.used
 
 
 # --- the list: who sees whom --------------------------------------------------------------
@@ -198,8 +189,8 @@ def test_the_list_query_count_does_not_grow_with_the_students(
     few_admin, few_tutor = queries(studio.admin), queries(studio.tutor_a)
     for n in range(15):
         student = StudentProfileFactory(school=studio.school)
-        give(studio, student, studio.tutor_a, n % 3)
-        give(studio, student, studio.tutor_b, 1)
+        MakeupCreditFactory(student=student, tutor=studio.tutor_a, available=n % 3)
+        MakeupCreditFactory(student=student, tutor=studio.tutor_b, available=1)
     many = client.get(LIST)
     assert few_admin == queries(studio.admin)
     assert few_tutor == queries(studio.tutor_a)

@@ -1,4 +1,4 @@
-"""`manage.py generate_bills`: the monthly run of session billing (seed 002; issue 5).
+"""`manage.py generate_bills`: the monthly run of session billing (docs/design/billing.md).
 
 Bills every priced group (SchoolClass with a price per session) for one calendar month
 through `billing.services.generate_bills`, one group at a time — each in its own

@@ -1,4 +1,5 @@
-"""`manage.py expire_makeup_credits [--school CODE] [--dry-run]` (issue 6, optional expiry).
+"""`manage.py expire_makeup_credits [--school CODE] [--dry-run]` (docs/design/credits.md,
+optional expiry).
 
 Run it on a schedule (daily is plenty). For every school with an expiry setting
 (`School.makeup_credit_expiry_days`), available credits last set more than that many days

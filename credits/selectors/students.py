@@ -1,4 +1,5 @@
-"""Reads for make-up credits (seed 003): tutors, a tutor's students, balances."""
+"""Who a user may see, tutors and their students, and balances per student
+(docs/design/credits.md)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,8 @@ from django.db.models import Q, QuerySet
 
 from academics.models import Membership, Role, SchoolClass, StudentProfile, User
 
-from .models import MakeupCredit
-
-# Seed 003's tutors are the school's teaching staff.
-TUTOR_ROLES = (Role.TEACHER, Role.HOD)
-# Who may set credits: a tutor (for their own students, as themselves) or an admin.
-CREDIT_SETTERS = (*TUTOR_ROLES, Role.ADMIN)
-# Who reads every pair's balances and the reports: admins and principals (DOMAIN.md).
-CREDIT_READERS = (Role.ADMIN, Role.PRINCIPAL)
+from ..access import TUTOR_ROLES, can_read_all_credits, is_student, is_tutor
+from ..models import MakeupCredit
 
 
 def school_tutors(*, school_id: int, include_inactive: bool = False) -> QuerySet[User]:
@@ -37,24 +32,76 @@ def tutor_classes(tutor: User) -> QuerySet[SchoolClass]:
 
 
 def tutor_students(*, tutor: User, today: datetime.date) -> QuerySet[StudentProfile]:
-    """A tutor's own students (issue 6: "a tutor, for their own students"): those with a
+    """A tutor's own students ("a tutor, for their own students"): those with a
     membership, current on `today` (school-local), in a class the tutor teaches or
     advises, and those already holding a credit with the tutor."""
-    in_classes = Membership.objects.filter(
-        school_class__in=tutor_classes(tutor), joined_on__lte=today
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+    in_classes = Membership.objects.active_on(today).filter(school_class__in=tutor_classes(tutor))
     return StudentProfile.objects.filter(school_id=tutor.school_id).filter(
         Q(pk__in=in_classes.values("student_id"))
         | Q(pk__in=MakeupCredit.objects.filter(tutor=tutor).values("student_id"))
     )
 
 
+def visible_students(*, user: User) -> QuerySet[StudentProfile]:
+    """The students whose make-up credits `user` may see, on every credits page (the list,
+    the dialog, a student's page and lessons, a pair's history): every student of the
+    school for admins and principals, a tutor's own students (`tutor_students`, on the
+    school's today), a student themself, nobody for anyone else (docs/design/credits.md;
+    docs/design/roles.md). Unordered, nothing joined; the tutor's case reads the school."""
+    students = StudentProfile.objects.filter(school_id=user.school_id)
+    if can_read_all_credits(user):
+        return students
+    if is_tutor(user):
+        return tutor_students(tutor=user, today=user.school.today())
+    if is_student(user):
+        return students.filter(user=user)
+    return students.none()
+
+
+def visible_student(*, user: User, student_id: int) -> StudentProfile | None:
+    """The student `student_id` with their user, if `user` may see them
+    (`visible_students`); None otherwise, another school's student included."""
+    return visible_students(user=user).select_related("user").filter(pk=student_id).first()
+
+
+def listed_students(
+    *, user: User, q: str = "", include_inactive: bool = False
+) -> QuerySet[StudentProfile]:
+    """The student list: the students `user` may see with their user, by name. Each word
+    of `q` must be found in the first or last name, username or student number; students
+    who left are listed only with `include_inactive`."""
+    students = visible_students(user=user).select_related("user")
+    for word in q.split():
+        students = students.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(student_number__icontains=word)
+        )
+    if not include_inactive:
+        students = students.filter(is_active=True)
+    return students.order_by("user__last_name", "user__first_name", "pk")
+
+
+def tutor_choices(*, user: User) -> QuerySet[User]:
+    """The tutors `user` may set credits for: an admin any active tutor of the school, a
+    tutor only themself ("a tutor, for their own students")."""
+    if user.has_role(Role.ADMIN):
+        return school_tutors(school_id=user.school_id)
+    return User.objects.filter(pk=user.pk, is_active=True)
+
+
+def pair_credits(*, tutor: User, students: list[StudentProfile]) -> dict[int, MakeupCredit]:
+    """StudentProfile pk → the pair's credit with `tutor`, for those of `students` that
+    have one. One query."""
+    return {c.student_id: c for c in MakeupCredit.objects.filter(tutor=tutor, student__in=students)}
+
+
 def assigned_tutor_ids(*, student: StudentProfile, today: datetime.date) -> list[int]:
-    """The tutors who teach or advise the student's current classes (the seed's
-    "assigned tutors", listed first in the dialog for a single student)."""
-    classes = Membership.objects.filter(student=student, joined_on__lte=today).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=today)
-    )
+    """The tutors who teach or advise the student's current classes on `today`
+    (school-local): the "assigned tutors" listed first in the dialog for a single
+    student."""
+    classes = Membership.objects.active_on(today).filter(student=student)
     class_ids = classes.values("school_class_id")
     return list(
         User.objects.filter(school_id=student.school_id, role__in=TUTOR_ROLES, is_active=True)
@@ -68,8 +115,9 @@ def assigned_tutor_ids(*, student: StudentProfile, today: datetime.date) -> list
 
 
 def may_set_credits(*, user: User, tutor: User, students: list[StudentProfile]) -> bool:
-    """Seed 003, "User must have permission to edit credits": an admin of the school sets
-    anyone's; a tutor sets only their own (tutor == user), for their own students."""
+    """ "User must have permission to edit credits" (docs/design/credits.md): an admin of
+    the school sets anyone's; a tutor sets only their own (tutor == user), for their own
+    students."""
     if user.school_id is None or tutor.school_id != user.school_id:
         return False
     if any(student.school_id != user.school_id for student in students):
@@ -119,7 +167,7 @@ def balances_by_student(student_ids: list[int]) -> dict[int, list[TutorBalance]]
 
 
 def credits_summary(balances: list[TutorBalance]) -> str:
-    """The seed's list cell: "3 credits (2 with Tutor A, 1 with Tutor B)"; "0 credits"."""
+    """The list's cell: "3 credits (2 with Tutor A, 1 with Tutor B)"; "0 credits"."""
     with_available = [b for b in balances if b.available]
     total = sum(b.available for b in with_available)
     text = f"{total} credit{'s' if total != 1 else ''}"
