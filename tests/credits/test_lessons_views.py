@@ -30,6 +30,14 @@ LATER_SLOT = "2026-12-04T16:00"
 NO_CREDIT = "Credits can only be used with the tutor who issued them."
 
 
+@pytest.fixture(autouse=True)
+def _tuesday_1_december_2026(time_machine):
+    """SLOT has passed and LATER_SLOT is to come: the page sorts lessons by the clock."""
+    time_machine.move_to(
+        datetime.datetime(2026, 12, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo(CAIRO)), tick=True
+    )
+
+
 def soon(days=7):
     return timezone.now() + datetime.timedelta(days=days)
 
