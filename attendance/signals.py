@@ -1,5 +1,6 @@
-"""Timetable changes orphan attendance records (seed 001, EC-ATT-02), and attendance taken
-in a year stops a promotion into it from being undone (issue 7).
+"""Timetable changes orphan attendance records (docs/design/attendance.md, EC-ATT-02), and
+attendance taken in a year stops a promotion into it from being undone
+(docs/design/promotion.md).
 
 Connected here rather than in academics, because attendance depends on academics and
 never the other way round (ARCHITECTURE.md).
@@ -8,7 +9,7 @@ never the other way round (ARCHITECTURE.md).
 from __future__ import annotations
 
 from django.db.models.signals import post_save, pre_delete
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
 from academics.models import TimetableSlot
 from academics.signals import promotion_undo_requested, roster_imported
@@ -18,14 +19,6 @@ from .services.orphaning import (
     refresh_orphaning,
     refresh_orphaning_of_slot,
 )
-
-# Sent by `attendance.demo.load_demo` at the end of a fresh load, inside its transaction,
-# with `school` (the demo school: its logins are the demo's), `schools` (every school
-# loaded) and `logins` (list of `attendance.demo.DemoLogin`). Apps that build on attendance
-# (billing) add their part of the demo here, as attendance may not import them; a receiver
-# returns a list of lines for `load_demo` to print (or None). A receiver that fails rolls
-# the whole load back.
-demo_loaded = Signal()
 
 # The slot fields that decide which records it covers (`services.orphaning`).
 _COVERAGE_FIELDS = frozenset(

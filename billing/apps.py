@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from academics.navigation import register
 
-        from . import signals  # noqa: F401  (the demo and promotion-undo receivers)
+        from . import signals  # noqa: F401  (the promotion-undo receiver)
         from .access import nav_links
 
         register(nav_links, position=200)

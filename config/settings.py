@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "attendance",
     "billing",
     "credits",
+    "devtools",
 ]
 
 MIDDLEWARE = [

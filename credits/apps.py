@@ -7,7 +7,6 @@ class CreditsConfig(AppConfig):
     def ready(self) -> None:
         from academics.navigation import register
 
-        from . import signals  # noqa: F401  (the demo receivers)
         from .access import nav_links
 
         register(nav_links, position=300)

@@ -1,4 +1,4 @@
-"""Prepare a database for the load script (`loadtest/run.sh`; issue 8, "Load and concurrency").
+"""Prepare a database for the load script (`loadtest/run.sh`).
 
 Loads the demo (the Clever district when its folder is there, dates moved to this school
 year) unless it is already loaded, then gives the load script its people and its work:
@@ -40,7 +40,10 @@ from academics.models import (
     User,
 )
 from academics.services.roster_import import RosterImportError
-from attendance.demo import (
+from attendance.models import StaffAbsence
+from attendance.selectors.total_sessions import countable_records_by_student
+from billing.selectors import last_ended_month
+from devtools.demo import (
     CREATED_LOGINS,
     DEFAULT_SCHOOL_DAYS,
     DEMO_PASSWORD,
@@ -48,9 +51,6 @@ from attendance.demo import (
     load_demo,
     marking_day,
 )
-from attendance.models import StaffAbsence
-from attendance.selectors.total_sessions import countable_records_by_student
-from billing.selectors import last_ended_month
 
 DEFAULT_OUT = Path("/tmp/rollbook-load/logins.json")
 # Prices for the groups the demo left unpriced, in the Clever demo's dollars.
@@ -156,7 +156,7 @@ def price_groups(school: School) -> int:
 
 @transaction.atomic
 def prepare_load(*, password: str = DEMO_PASSWORD, targets_per_admin: int = 150) -> dict:
-    """Set up the loaded demo for the load script and return its plan (issue 8).
+    """Set up the loaded demo for the load script and return its plan.
 
     Args:
         password: every load login's password (the teachers', the admins', the

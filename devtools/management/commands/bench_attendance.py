@@ -3,7 +3,7 @@
 Builds (or reuses) the Benchmark School in the configured database, then prints, for the
 class attendance list, the monthly register, the school-wide percentages and marking one
 period, the application's median time beside that of one SQL statement computing the same
-numbers, and their ratio. Meant for PostgreSQL; see `attendance.benchmark`.
+numbers, and their ratio. Meant for PostgreSQL; see `devtools.benchmarks`.
 """
 
 import time
@@ -12,18 +12,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from attendance.benchmark import (
-    DEFAULT_STUDENTS,
-    BenchmarkMismatch,
-    BenchmarkSchool,
-    Timing,
+from devtools.benchmarks.attendance_plan import DEFAULT_STUDENTS, BenchmarkSchool
+from devtools.benchmarks.attendance_school import (
     build_benchmark_school,
     count_records,
     delete_benchmark_school,
     find_benchmark_school,
     load_benchmark_school,
-    run_benchmarks,
 )
+from devtools.benchmarks.attendance_timings import BenchmarkMismatch, Timing, run_benchmarks
 
 
 class Command(BaseCommand):

@@ -1,16 +1,16 @@
-"""Time the academic-year promotion on a school of 2,000 students (issue 7, "Scale").
+"""Time the academic-year promotion on a school of 2,000 students (docs/design/promotion.md).
 
 Builds a Promotion Benchmark School (grades K–12, homerooms of ~30 with two sections, the
 next year's classes copied) in the configured database, then times the preview, planning,
 execution and undo of its promotion, with students per second and the number of queries
-each step runs. Everything is rolled back at the end. See `academics.benchmark_promotion`.
+each step runs. Everything is rolled back at the end. See `devtools.benchmarks.promotion`.
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from academics.benchmark_promotion import (
+from devtools.benchmarks.promotion import (
     DEFAULT_REPEAT,
     DEFAULT_STUDENTS,
     LEVELS,

@@ -1,5 +1,8 @@
-"""Billing's part of `manage.py load_demo` (billing.demo, through attendance's
-`demo_loaded` signal): prices, the last ended month's bills, payments; idempotent."""
+"""Billing's part of `manage.py load_demo` (devtools.demo.billing): prices, the last ended
+month's bills, payments; idempotent.
+
+The clock is set (`clock`, Wednesday 18 November 2026), so the billed month does not
+depend on when the tests run (in August it would be before the year)."""
 
 import datetime
 import io
@@ -8,36 +11,27 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import F, Sum
-from django.utils import timezone
 
-from academics.models import Membership, Role, School, SchoolClass, User
-from attendance.demo import DemoLogin, DemoResult, generate_demo_school, school_days_before
+from academics.models import Membership, Role, SchoolClass, User
 from attendance.models import AttendanceRecord, Status
-from attendance.signals import demo_loaded
-from billing.demo import (
+from billing.models import Bill, Payment
+from devtools.demo import DemoLogin, generate_demo_school, school_days_before
+from devtools.demo.billing import (
     BILLED_SCHOOL_DAYS,
     SEED_PRICES,
     TENTH_PRICES,
+    add_billing_to_the_demo,
     demo_prices,
     load_billing_demo,
     price_demo_groups,
 )
-from billing.models import Bill, Payment
 from tests.academics.factories import MembershipFactory, SchoolClassFactory, UserFactory
+from tests.devtools.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-TODAY = datetime.date(2026, 11, 18)  # a Wednesday: the bills are for October 2026
+TODAY = DEMO_TODAY  # a Wednesday: the bills are for October 2026
 OCTOBER = (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
-
-
-@pytest.fixture
-def frozen_today(monkeypatch):
-    """Every school's today (and the demo's school year) is TODAY, so the billed month
-    does not depend on when the tests run (in August it would be before the year)."""
-    monkeypatch.setattr(School, "today", lambda self: TODAY)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-    return TODAY
 
 
 @pytest.fixture
@@ -58,9 +52,7 @@ def counts() -> tuple:
     )
 
 
-def test_load_demo_bills_the_last_ended_month_and_records_payments(
-    settings, tmp_path, frozen_today
-):
+def test_load_demo_bills_the_last_ended_month_and_records_payments(settings, tmp_path):
     settings.ROLLBOOK_DEMO_ROSTER = tmp_path / "no-roster-here"
     out = io.StringIO()
     call_command("load_demo", stdout=out)
@@ -112,14 +104,11 @@ def test_running_the_billing_demo_again_adds_nothing(demo_school):
     assert "0 bills generated" in lines[-1] and "0 payments recorded" in lines[-1]
 
 
-def test_the_signal_adds_billing_to_the_demo_and_returns_lines_to_print(demo_school, frozen_today):
+def test_the_demo_adds_billing_for_its_logins_and_returns_lines_to_print(demo_school):
     logins = [DemoLogin(role=Role.ACCOUNTANT, username="demo.accountant", name="Omar Fikry")]
 
-    responses = demo_loaded.send(
-        sender=DemoResult, school=demo_school, schools=[demo_school], logins=logins
-    )
+    lines = add_billing_to_the_demo(school=demo_school, logins=logins)
 
-    lines = [line for _receiver, notes in responses for line in notes or []]
     assert any(line.startswith("Billing:") for line in lines)
     assert Bill.objects.filter(school=demo_school, period_start=OCTOBER[0]).exists()
     assert Payment.objects.filter(received_by__username="demo.accountant").exists()

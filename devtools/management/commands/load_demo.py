@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from academics.services.roster_import import RosterImportError
-from attendance.demo import DEFAULT_SCHOOL_DAYS, DEMO_PASSWORD, DemoResult, load_demo
+from devtools.demo import DEFAULT_SCHOOL_DAYS, DEMO_PASSWORD, DemoResult, load_demo
 
 
 class Command(BaseCommand):

@@ -4,6 +4,9 @@ Not a timed test: it checks that the builder writes a record for every period of
 member's school days, and — the real value — that for every timed operation the
 application and the single SQL statement give the same numbers on data that exercises the
 join-date window, orphaned records, closures and overrides.
+
+The school is built for TODAY and the clock is set to it for the whole module: saving a
+period checks the edit window against today, so both must agree on any day the suite runs.
 """
 
 import datetime
@@ -11,24 +14,22 @@ import io
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from academics.models import Membership, School, TimetableSlot
-from attendance import benchmark
-from attendance.benchmark import (
-    BENCHMARK_SCHOOL_NAME,
-    PERIODS_PER_DAY,
-    BenchmarkMismatch,
-    benchmark_calendar,
-    build_benchmark_school,
-    delete_benchmark_school,
-    run_benchmarks,
-)
 from attendance.models import AttendanceRecord, Status, TotalSessionsOverride
+from devtools.benchmarks import attendance_timings
+from devtools.benchmarks.attendance_calendar import benchmark_calendar
+from devtools.benchmarks.attendance_plan import BENCHMARK_SCHOOL_NAME, PERIODS_PER_DAY, TRIAL_DAYS
+from devtools.benchmarks.attendance_school import build_benchmark_school, delete_benchmark_school
+from devtools.benchmarks.attendance_timings import BenchmarkMismatch, run_benchmarks
 
 # Two homerooms of 12: enough places for a late joiner, a mover and a move-and-back.
 STUDENTS = 24
 TODAY = datetime.date(2026, 11, 21)
+# Mid-morning of TODAY (the school's time zone is UTC), standing still.
+NOW = datetime.datetime(2026, 11, 21, 10, 0, tzinfo=datetime.UTC)
 OPERATIONS = (
     "class attendance list",
     "monthly register grid",
@@ -39,8 +40,9 @@ OPERATIONS = (
 
 @pytest.fixture(scope="module")
 def bench(django_db_setup, django_db_blocker):
-    """Built once (committed: ~35,000 records take seconds) and deleted after the module."""
-    with django_db_blocker.unblock():
+    """Built once (committed: ~35,000 records take seconds) and deleted after the module;
+    the clock stands at NOW meanwhile (perf_counter, which the timings use, still runs)."""
+    with time_machine.travel(NOW, tick=False), django_db_blocker.unblock():
         built = build_benchmark_school(students=STUDENTS, today=TODAY)
         yield built
         delete_benchmark_school(built.school)
@@ -72,7 +74,7 @@ def expected_record_count(bench) -> int:
                 Membership.objects.filter(student=m.student, joined_on__lt=m.joined_on).exists()
             )
         ):
-            first = days[days.index(m.joined_on) - benchmark.TRIAL_DAYS]
+            first = days[days.index(m.joined_on) - TRIAL_DAYS]
         expected += sum(
             periods(m.school_class_id, d)
             for d in days
@@ -149,7 +151,7 @@ def test_the_application_and_the_sql_give_the_same_numbers_for_every_operation(b
     class_memberships = Membership.objects.filter(school_class=bench.school_class).count()
     assert sizes["class attendance list"] == f"{class_memberships} rows"
     assert sizes["school-wide percentages"] == f"{bench.counts['memberships']} memberships"
-    assert sizes["mark one period"] == f"{len(benchmark._marking_statuses(bench))} records"
+    assert sizes["mark one period"] == f"{len(attendance_timings._marking_statuses(bench))} records"
     # Marking was rolled back after each run.
     assert not AttendanceRecord.objects.filter(
         slot=bench.marking_slot, date=bench.marking_day
@@ -159,7 +161,7 @@ def test_the_application_and_the_sql_give_the_same_numbers_for_every_operation(b
 @pytest.mark.django_db
 def test_sql_that_disagrees_with_the_application_stops_the_benchmark(bench, monkeypatch):
     # Count absences as present on the SQL side only.
-    monkeypatch.setattr(benchmark, "_PRESENT_PARAMS", [Status.ABSENT])
+    monkeypatch.setattr(attendance_timings, "_PRESENT_PARAMS", [Status.ABSENT])
 
     with pytest.raises(BenchmarkMismatch, match="class attendance list: .* disagree"):
         run_benchmarks(bench, repeat=1)

@@ -1,9 +1,10 @@
-"""The load script's two commands (issue 8): `prepare_load` and `verify_load`.
+"""The load script's two commands: `prepare_load` and `verify_load`.
 
 Not a load test: the load itself is `loadtest/run.sh`. Here a tiny generated school is
 prepared, a teacher marks a period through the marking page as the load's teachers do,
 the check passes on that clean data, and each kind of damage planted afterwards is
-reported by name with a non-zero exit.
+reported by name with a non-zero exit. The clock is set (`clock`): the demo and the
+marking day are built around today.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from attendance.models import AttendanceRecord
 from billing.models import Bill, BillLine
 from credits.models import CreditChange, MakeupCredit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture

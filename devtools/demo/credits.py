@@ -1,8 +1,8 @@
-"""Make-up credits' part of the demo (`manage.py load_demo`; seed 003, issue 6).
+"""Make-up credits' part of the demo (`manage.py load_demo`; docs/design/credits.md).
 
-`load_demo` (attendance) sends `attendance.signals.demo_loaded` at the end of a fresh load;
-`credits.signals` answers with `load_credits_demo`, which gives the credit screens and
-reports something to show:
+`devtools.demo.loader.load_demo` calls `add_credits_to_the_demo` at the end of a fresh load,
+after billing's part; `load_credits_demo` gives the credit screens and reports something
+to show:
 
 - up to DEMO_TUTORS tutors (the demo teacher first, then the other tutors of the demo
   student, then the school's others by id) each give up to STUDENTS_PER_TUTOR of their
@@ -11,9 +11,9 @@ reports something to show:
 - about half the pairs book a make-up lesson (`book_makeup_lesson`); lessons whose time
   has passed are completed (`complete_makeup_lesson`), a few cancelled, later ones stay
   booked;
-- the demo student follows the seed's "Automatic Credit Flow" with the demo teacher:
-  3 set, one lesson booked and attended, another booked → 1 available, 1 booked, 1 used;
-  and they hold a credit with a second tutor (the "several tutors" list);
+- the demo student follows the "Automatic Credit Flow" (docs/design/credits.md) with the
+  demo teacher: 3 set, one lesson booked and attended, another booked → 1 available,
+  1 booked, 1 used; and they hold a credit with a second tutor (the "several tutors" list);
 - a tutor who has left (DEPARTED_USERNAME, deactivated after giving credits), so the
   reports show a departed tutor's liability and the admin's "Clear credits".
 
@@ -38,16 +38,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from academics.models import Role, School, StudentProfile, User
-from attendance.demo import DEMO_SEED
-
-from .models import CreditChange, MakeupCredit, MakeupLesson
-from .selectors import TUTOR_ROLES, assigned_tutor_ids, tutor_students
-from .services import (
+from credits.access import TUTOR_ROLES
+from credits.models import CreditChange, MakeupCredit, MakeupLesson
+from credits.selectors import assigned_tutor_ids, tutor_students
+from credits.services import (
     book_makeup_lesson,
     cancel_makeup_lesson,
     complete_makeup_lesson,
     set_available_credits,
 )
+
+from .logins import DemoLogin
+from .school import DEMO_SEED
 
 CREDITS_SEED = DEMO_SEED + 6
 DEMO_TUTORS = 6
@@ -81,6 +83,18 @@ class Planned:
     lesson: MakeupLesson | None = None
 
 
+def add_credits_to_the_demo(*, school: School, logins: list[DemoLogin]) -> list[str]:
+    """`load_credits_demo` for the demo `school` with its admin, teacher and student
+    `logins` (from `create_demo_logins`); returns the lines for `load_demo` to print."""
+    usernames = {login.role: login.username for login in logins}
+    return load_credits_demo(
+        school=school,
+        admin_username=usernames.get(Role.ADMIN),
+        teacher_username=usernames.get(Role.TEACHER),
+        student_username=usernames.get(Role.STUDENT),
+    )
+
+
 def load_credits_demo(
     *,
     school: School,
@@ -98,7 +112,7 @@ def load_credits_demo(
             demo teacher; default: the school's first active admin. Without one, every
             tutor sets their own and no departed tutor is added.
         teacher_username: the demo teacher, the first tutor, who sets their own credits.
-        student_username: the demo student, given the seed's credit flow.
+        student_username: the demo student, given the automatic credit flow.
         now: aware datetime the demo's history ends at (default: now).
 
     Returns lines saying what was added, for `load_demo` to print. Raises what the
@@ -197,7 +211,7 @@ def choose_pairs(
 ) -> list[Pair]:
     """Up to STUDENTS_PER_TUTOR of each tutor's own students (`tutor_students`), chosen
     with `rng`, each with an amount and the time it was issued. The demo student gets 3
-    with the first tutor (the seed's flow) and 1 with the second."""
+    with the first tutor (the automatic credit flow) and 1 with the second."""
     pairs = []
     for index, tutor in enumerate(tutors):
         own = list(tutor_students(tutor=tutor, today=today).select_related("user").order_by("pk"))

@@ -1,4 +1,4 @@
-"""The promotion benchmark behind `manage.py bench_promotion` (issue 7, "Scale").
+"""The promotion benchmark behind `manage.py bench_promotion` (docs/design/promotion.md).
 
 `build_promotion_school` creates a "Promotion Benchmark School" of its own with bulk
 inserts: grades Kindergarten to Grade 12, the same number of homeroom classes in every
@@ -35,7 +35,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from .models import (
+from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
@@ -48,7 +48,7 @@ from .models import (
     StudentProfile,
     User,
 )
-from .services.promotion import (
+from academics.services.promotion import (
     PromotionSummary,
     create_academic_year,
     execute_promotion,

@@ -1,4 +1,4 @@
-"""Check the data after a load run (`loadtest/run.sh`; issue 8, "Load and concurrency").
+"""Check the data after a load run (`loadtest/run.sh`).
 
 Each check is one function returning the violations it finds, as lines of text; the
 command runs them all, prints what it checked and every violation, and exits non-zero
@@ -22,10 +22,10 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from academics.models import Membership, TimetableSlot
-from attendance.demo import marking_day
 from attendance.models import AttendanceRecord
 from billing.models import Bill, BillLine
 from credits.models import CreditChange, MakeupCredit
+from devtools.demo import marking_day
 
 SHOWN = 20  # violations listed per check; the rest are counted
 CENT = Decimal("0.01")
@@ -41,8 +41,9 @@ class Check:
 
 
 def duplicate_records() -> Check:
-    """Two records under one key (student, date, period, subject — seed 001, EC-ATT-03),
-    or two records of one student for one timetable slot on one date."""
+    """Two records under one key (student, date, period, subject —
+    docs/design/attendance.md, EC-ATT-03), or two records of one student for one
+    timetable slot on one date."""
     check = Check("one record per student per period", "")
     by_key = (
         AttendanceRecord.objects.values("student_id", "date", "period_number", "subject_id")
@@ -205,7 +206,7 @@ def negative_credits() -> Check:
 
 
 def verify_load(*, days: list[datetime.date]) -> list[Check]:
-    """Run every check (issue 8): one record per student per period, marked periods
+    """Run every check: one record per student per period, marked periods
     complete on `days`, no session billed twice, bill amounts, no negative credits.
 
     Args:

@@ -1,15 +1,14 @@
-"""Billing's part of the demo (`manage.py load_demo`; seed 002, issue 5).
+"""Billing's part of the demo (`manage.py load_demo`; docs/design/billing.md).
 
-`load_demo` (attendance) sends `attendance.signals.demo_loaded` at the end of a fresh load;
-`billing.signals` answers with `load_billing_demo`, which gives the accountant something to
-look at:
+`devtools.demo.loader.load_demo` calls `add_billing_to_the_demo` at the end of a fresh
+load; `load_billing_demo` gives the accountant something to look at:
 
 - a price per session on half the demo school's teaching groups and every group of the
   demo student (the others are left without one, so "cannot be billed" shows too; pricing
   more groups makes the load slower: generation costs about a millisecond a bill);
 - a roll for the last week, at least, of the last month that has ended: the attendance
   demo marks only the weeks before today, so the week is marked by attendance's own
-  generator (`attendance.demo.generate_attendance`);
+  generator (`devtools.demo.attendance.generate_attendance`);
 - that month's bills for every priced group (`billing.services.generate_bills`, as the
   demo accountant);
 - payments received by the demo accountant: some bills paid in full, some in part, some
@@ -30,15 +29,18 @@ from collections.abc import Collection
 from decimal import Decimal
 
 from academics.models import Membership, Role, School, SchoolClass, User
-from attendance.demo import DEMO_SEED, generate_attendance, marking_day
 from attendance.models import AttendanceRecord, Status
+from billing.models import Bill, Payment, PaymentMethod
+from billing.selectors import last_ended_month
+from billing.services import generate_bills
 
-from .models import Bill, Payment, PaymentMethod
-from .selectors import last_ended_month
-from .services import generate_bills
+from .attendance import generate_attendance
+from .dates import marking_day
+from .logins import DemoLogin
+from .school import DEMO_SEED
 
-# A session of a teaching group, in the school's currency: the seed's 100 EGP and around
-# it; for a dollar, euro or pound school (the Clever demo: USD) a tenth of that.
+# A session of a teaching group, in the school's currency: 100 EGP (docs/design/billing.md)
+# and around it; for a dollar, euro or pound school (the Clever demo: USD) a tenth of that.
 SEED_PRICES = tuple(Decimal(p) for p in ("100", "120", "150", "175", "200", "250"))
 TENTH_PRICES = tuple(Decimal(p) for p in ("10", "12", "15", "17.50", "20", "25"))
 STRONG_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "SGD"})
@@ -57,6 +59,17 @@ METHODS = (
     PaymentMethod.MOBILE_WALLET,
 )
 METHOD_WEIGHTS = (4, 3, 2, 1)
+
+
+def add_billing_to_the_demo(*, school: School, logins: list[DemoLogin]) -> list[str]:
+    """`load_billing_demo` for the demo `school` with its accountant and student `logins`
+    (from `create_demo_logins`); returns the lines for `load_demo` to print."""
+    usernames = {login.role: login.username for login in logins}
+    return load_billing_demo(
+        school=school,
+        accountant_username=usernames.get(Role.ACCOUNTANT),
+        student_username=usernames.get(Role.STUDENT),
+    )
 
 
 def load_billing_demo(
@@ -164,7 +177,7 @@ def mark_billed_month(
     billed month with little or nothing to bill. Not the whole month: marking a large
     school takes about a third of a second a day.
 
-    Never marks the demo's marking day (`attendance.demo.marking_day(today)`) or later:
+    Never marks the demo's marking day (`devtools.demo.dates.marking_day(today)`) or later:
     that day is left for the demo teacher. Returns the records created.
     """
     after_end = end + datetime.timedelta(days=1)

@@ -1,4 +1,4 @@
-"""`manage.py bench_promotion` (issue 7, "Scale"): not timed here — it checks that the
+"""`manage.py bench_promotion` (docs/design/promotion.md): not timed here — it checks that the
 benchmark runs, prints its figures and leaves nothing behind, and that previewing,
 planning and executing a promotion run as many queries for 300 students as for 100.
 """
@@ -11,8 +11,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from academics.benchmark_promotion import STEPS, run_promotion_benchmark
 from academics.models import Enrollment, PromotionRun, School, User
+from devtools.benchmarks.promotion import STEPS, run_promotion_benchmark
 
 pytestmark = pytest.mark.django_db
 

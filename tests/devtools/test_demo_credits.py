@@ -1,45 +1,37 @@
-"""Make-up credits' part of `manage.py load_demo` (credits.demo, through attendance's
-`demo_loaded` signal): credits set through the service, lessons booked, completed and
-cancelled, the seed's flow for the demo student, a departed tutor; idempotent."""
+"""Make-up credits' part of `manage.py load_demo` (devtools.demo.credits): credits set
+through the service, lessons booked, completed and cancelled, the automatic credit flow
+for the demo student, a departed tutor; idempotent.
+
+The clock is set (`clock`, Wednesday 18 November 2026 at noon UTC), so the demo does not
+depend on when the tests run."""
 
 import datetime
 import io
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
-from academics.models import Role, School, User
-from attendance.demo import (
-    DemoLogin,
-    DemoResult,
-    generate_demo_school,
-    pick_demo_student,
-    pick_demo_teacher,
-)
-from attendance.signals import demo_loaded
-from credits.demo import DEPARTED_USERNAME, STUDENTS_PER_TUTOR, load_credits_demo
+from academics.models import Role, User
 from credits.models import CreditChange, MakeupCredit, MakeupLesson
 from credits.reports import students_with_several_tutors, tutor_report
+from devtools.demo import DemoLogin, generate_demo_school, pick_demo_student, pick_demo_teacher
+from devtools.demo.credits import (
+    DEPARTED_USERNAME,
+    STUDENTS_PER_TUTOR,
+    add_credits_to_the_demo,
+    load_credits_demo,
+)
 from tests.academics.factories import UserFactory
+from tests.devtools.conftest import DEMO_NOW, DEMO_TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-TODAY = datetime.date(2026, 11, 18)
-NOW = datetime.datetime(2026, 11, 18, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def frozen_today(monkeypatch):
-    """Every school's today (and the demo's school year) is TODAY, as in billing's demo
-    tests, so the demo does not depend on when the tests run."""
-    monkeypatch.setattr(School, "today", lambda self: TODAY)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-    return TODAY
+TODAY = DEMO_TODAY
+NOW = DEMO_NOW
 
 
 @pytest.fixture
-def demo(db, frozen_today):
+def demo(db):
     """The generated demo school with its admin, teacher and student logins."""
     school = generate_demo_school(today=TODAY)
     admin = UserFactory(school=school, role=Role.ADMIN, username="demo.admin")
@@ -85,7 +77,7 @@ def test_the_demo_gives_credits_books_lessons_and_reads_like_the_seed(
     credits = MakeupCredit.objects.filter(school=school)
     assert credits.count() > 20
     assert credits.filter(tutor=teacher).count() <= STUDENTS_PER_TUTOR
-    # The seed's "Automatic Credit Flow": 3 → book → attend → book.
+    # The "Automatic Credit Flow" (docs/design/credits.md): 3 → book → attend → book.
     assert balance(student, teacher) == (1, 1, 1)
     assert f"  {student} has the seed's 1 available, 1 booked, 1 used with {teacher}." in lines
     # The demo teacher set their own; the admin the others'.
@@ -158,7 +150,7 @@ def test_without_an_admin_tutors_set_their_own_and_nobody_leaves(demo):
     assert MakeupCredit.objects.filter(school=school, tutor__is_active=False).count() == 0
 
 
-def test_the_signal_adds_credits_to_the_demo_and_returns_lines_to_print(demo):
+def test_the_demo_adds_credits_for_its_logins_and_returns_lines_to_print(demo):
     school, admin, teacher, student = demo
     logins = [
         DemoLogin(role=Role.ADMIN, username=admin.username, name=str(admin)),
@@ -166,14 +158,13 @@ def test_the_signal_adds_credits_to_the_demo_and_returns_lines_to_print(demo):
         DemoLogin(role=Role.STUDENT, username=student.user.username, name=str(student)),
     ]
 
-    responses = demo_loaded.send(sender=DemoResult, school=school, schools=[school], logins=logins)
+    lines = add_credits_to_the_demo(school=school, logins=logins)
 
-    lines = [line for _receiver, notes in responses for line in notes or []]
     assert any(line.startswith("Make-up credits:") for line in lines)
     assert balance(student, teacher) == (1, 1, 1)
 
 
-def test_load_demo_prints_the_credits_part(settings, tmp_path, frozen_today):
+def test_load_demo_prints_the_credits_part(settings, tmp_path):
     settings.ROLLBOOK_DEMO_ROSTER = tmp_path / "no-roster-here"
     out = io.StringIO()
 

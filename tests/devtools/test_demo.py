@@ -1,4 +1,6 @@
-"""`manage.py load_demo`: a school, a working login for every role, a few weeks of roll."""
+"""`manage.py load_demo`: a school, a working login for every role, a few weeks of roll.
+
+The clock is set (`clock`, a Wednesday in term time): the demo builds around today."""
 
 import datetime
 import io
@@ -11,7 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from academics.models import Holiday, Membership, Role, School, TimetableSlot, User
-from attendance.demo import (
+from attendance.models import AttendanceRecord, StaffAbsence, Status
+from devtools.demo import (
     DEMO_PASSWORD,
     ROLE_ORDER,
     generate_attendance,
@@ -21,13 +24,13 @@ from attendance.demo import (
     school_days_before,
     shift_years_for,
 )
-from attendance.models import AttendanceRecord, StaffAbsence, Status
 from tests.academics.factories import MembershipFactory, TimetableSlotFactory
+from tests.devtools.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 CLEVER = Path(settings.BASE_DIR).parent / "shared" / "data" / "clever-district"
-WEDNESDAY = datetime.date(2026, 11, 18)
+WEDNESDAY = DEMO_TODAY
 
 
 def signs_in(client, username: str, password: str) -> bool:
