@@ -105,6 +105,14 @@ def test_a_malformed_filter_is_named_and_the_others_still_apply(client, billed):
     assert len(numbers_listed(html)) == 3
 
 
+def test_a_group_id_beyond_any_database_id_is_refused_not_a_500(client, billed):
+    # Found by the bad-input property test: SQLite overflowed on a 20-digit group id.
+    client.force_login(billed.accountant)
+    html = list_html(client, group=10**20, status="pending")
+    assert "Ensure this value is less than or equal to" in html
+    assert len(numbers_listed(html)) == 3
+
+
 def test_the_totals_are_those_of_the_filtered_bills(client, billed):
     pay(billed, bill_of(billed, 0), "120.50")
     client.force_login(billed.accountant)
