@@ -65,7 +65,7 @@ class AttendanceRecord(models.Model):
     status = models.CharField(max_length=2, choices=Status.choices)
     is_orphaned = models.BooleanField(
         default=False,
-        help_text='"Orphaned — Period Removed": frozen and excluded (seed 001, EC-ATT-02).',
+        help_text='"Orphaned — Period Removed": frozen and excluded (EC-ATT-02).',
     )
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -55,7 +55,7 @@ def roster_reimported(sender, schools, **kwargs):
 @receiver(promotion_undo_requested, dispatch_uid="attendance.promotion_undo_requested")
 def attendance_taken_blocks_undo(sender, student_ids, academic_year, **kwargs) -> list[str]:
     """A promotion can't be undone once attendance has been taken in the year it promoted
-    into for one of its students (issue 7, "Undo")."""
+    into for one of its students (docs/design/promotion.md, "Undo")."""
     from .models import AttendanceRecord
 
     records = AttendanceRecord.objects.filter(

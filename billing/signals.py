@@ -15,7 +15,7 @@ from academics.signals import promotion_undo_requested
 @receiver(promotion_undo_requested, dispatch_uid="billing.promotion_undo_requested")
 def bills_block_undo(sender, student_ids, academic_year, **kwargs) -> list[str]:
     """A promotion can't be undone once one of its students has a bill for a period in the
-    year it promoted into (issue 7, "Undo")."""
+    year it promoted into (docs/design/promotion.md, "Undo")."""
     from .models import Bill
 
     bills = Bill.objects.filter(

@@ -1,4 +1,4 @@
-"""A school morning on the Clever district, for locust (issue 8, "Load and concurrency").
+"""A school morning on the Clever district, for locust (docs/development/load-test.md).
 
 Run by `loadtest/run.sh`, which prepares the database (`manage.py prepare_load`), serves
 the app with gunicorn on 127.0.0.1 and points locust at it. Every user signs in through
@@ -45,7 +45,7 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PERIOD_LINK = re.compile(r'href="(/attendance/periods/\d+/' + re.escape(DAY) + r'/)"')
 RADIO = re.compile(r"<input[^>]*\bname=\"(status_\d+)\"[^>]*>")
 VALUE = re.compile(r'\bvalue="([^"]*)"')
-# How a period turns out: mostly present (seed 001 codes).
+# How a period turns out: mostly present (docs/design/attendance.md, status codes).
 STATUSES = ("P", "A", "IL", "UL", "OD")
 WEIGHTS = (90, 5, 2, 2, 1)
 REASONS = ("Arrived late after the register", "Marked the wrong student", "Came back from duty")

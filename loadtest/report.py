@@ -1,4 +1,4 @@
-"""Print a load run's figures from locust's CSV statistics (issue 8).
+"""Print a load run's figures from locust's CSV statistics (docs/development/load-test.md).
 
 Usage: `python loadtest/report.py /tmp/rollbook-load/run` (the `--csv` prefix given to
 locust). Prints one Markdown table: per request, then all together — requests, failures,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A school morning under load (issue 8): prepare a PostgreSQL database with the Clever
-# district, serve it with gunicorn on 127.0.0.1, replay teachers marking, admins editing
+# A school morning under load (docs/development/load-test.md): prepare a PostgreSQL
+# database with the Clever district, serve it with gunicorn on 127.0.0.1, replay teachers marking, admins editing
 # totals and the accountant billing with locust, then check the data.
 #
 #   loadtest/run.sh                 # 3 minutes

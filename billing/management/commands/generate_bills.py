@@ -80,7 +80,7 @@ def group_label(group: SchoolClass) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Generate the session bills of a calendar month for every priced group (seed 002): "
+        "Generate the session bills of a calendar month for every priced group: "
         "one transaction per group, safe to run twice, --dry-run writes nothing."
     )
 
@@ -112,7 +112,7 @@ class Command(BaseCommand):
             "--update-existing",
             action="store_true",
             help="Recalculate bills of the month that new or corrected attendance changed "
-            "(seed 002's updateExisting). Without it they are skipped.",
+            "(the billing API's updateExisting). Without it they are skipped.",
         )
         parser.add_argument(
             "--dry-run",
