@@ -1,7 +1,8 @@
 """Reading the JSON body of an API request, shared by every app's JSON endpoints.
 
-Each endpoint answers a bad body with its own error document (seed 000's `error`, seed
-002's `message`); this module only decides what is wrong and says so in one sentence.
+Each endpoint answers a bad body with its own error document (`error` for total sessions,
+docs/design/total-sessions.md; `message` for billing, docs/design/billing.md); this
+module only decides what is wrong and says so in one sentence.
 """
 
 from __future__ import annotations

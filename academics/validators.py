@@ -8,7 +8,7 @@ from django import forms
 
 # Dates far outside any school year only overflow date arithmetic (a day before 0001-01-01
 # or after 9999-12-31: previous/next links, due dates, periods): forms refuse them like any
-# other unreadable date (issue 8, "Bad input").
+# other unreadable date.
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2999, 12, 31)
 OUT_OF_RANGE = "Choose a date between 1900 and 2999."

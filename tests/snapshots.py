@@ -1,6 +1,5 @@
-"""Snapshots of table contents, to show that a refused request or import wrote nothing
-(issue 8, "Bad input": "the database is unchanged (compare a snapshot of the affected
-tables before and after)").
+"""Snapshots of table contents, to show that a refused request or import wrote nothing:
+the database is unchanged (compare a snapshot of the affected tables before and after).
 
     before = snapshot(Bill, BillLine)
     ...  # the bad request
@@ -34,8 +33,6 @@ def snapshot(*model_classes: type[models.Model]) -> dict[str, list[tuple]]:
     Returns:
         `{"app_label.ModelName": [row tuple, ...]}`, rows sorted, so two snapshots of the
         same contents compare equal whatever order the database returns them in.
-
-    Rule source: issue 8, "Bad input".
     """
     taken = {}
     for model in model_classes:
@@ -54,8 +51,6 @@ def app_models(*app_labels: str) -> list[type[models.Model]]:
 
     Returns:
         The model classes, in the apps' registration order.
-
-    Rule source: issue 8, "Bad input".
     """
     found: list[type[models.Model]] = []
     for label in app_labels:
@@ -73,8 +68,6 @@ def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]
 
     Returns:
         Sorted labels; empty when nothing changed.
-
-    Rule source: issue 8, "Bad input".
     """
     return sorted(
         label for label in before.keys() | after.keys() if before.get(label) != after.get(label)
@@ -91,7 +84,7 @@ def rolled_back(using: str = "default") -> Iterator[None]:
     Yields:
         Nothing; exceptions raised in the block propagate after the rollback.
 
-    Rule source: issue 8, "Bad input" (each hypothesis example starts from the same data).
+    Each hypothesis example starts from the same data.
     """
     with transaction.atomic(using=using):
         try:
@@ -108,8 +101,6 @@ def all_of(models_or_apps: Iterable[type[models.Model] | str]) -> list[type[mode
 
     Returns:
         The model classes.
-
-    Rule source: issue 8, "Bad input".
     """
     found: list[type[models.Model]] = []
     for item in models_or_apps:

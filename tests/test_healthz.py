@@ -1,4 +1,4 @@
-"""`/healthz`, the load balancer's probe (issue 8, "Production"): public, one cheap query,
+"""`/healthz`, the load balancer's probe: public, one cheap query,
 never cached, no cookies; 503 with a short reason when the database is unreachable."""
 
 import json

@@ -1,4 +1,4 @@
-"""Login throttling (django-axes) and the Content-Security-Policy header (issue 8, "Access").
+"""Login throttling (django-axes) and the Content-Security-Policy header.
 
 Throttling: five wrong passwords for one username from one address lock that pair out for
 the cool-off (the fifth already answers with the lockout page); other people and other

@@ -1,4 +1,5 @@
-"""One school's small world with a row of every kind a URL can point at (issue 8, "Access").
+"""One school's small world with a row of every kind a URL can point at
+(docs/design/roles.md).
 
 `build_school("Alpha")` and `build_school("Beta")` make two schools with the same shapes of
 data; every name in them carries the tag, so a page of school A can be searched for
@@ -118,7 +119,7 @@ def build_school(tag: str) -> World:
     Returns:
         The World, with its six role users (one per role) and a row of each kind.
 
-    Rule source: issue 8 ("two schools with the same shapes of data").
+    Rule source: docs/design/roles.md (two schools with the same shapes of data).
     """
     school = School.objects.create(name=f"{tag} Academy", currency="EGP", code=tag.upper())
     today = school.today()

@@ -16,7 +16,7 @@ class PriceError(ValueError):
 def set_price_per_session(
     *, school_class: SchoolClass, price: Decimal | None, actor: User
 ) -> SchoolClass:
-    """Set the price per session a group is billed at (seed 002, "Set Price Per Session").
+    """Set the price per session a group is billed at (docs/design/billing.md).
 
     Args:
         school_class: the group; its bills already generated keep the price they were

@@ -6,7 +6,8 @@ from ..models import Role, StudentProfile, User
 
 
 def ensure_student_profile(*, user: User) -> tuple[StudentProfile | None, bool]:
-    """Give a student user the StudentProfile every student must have (seed 000).
+    """Give a student user the StudentProfile every student must have
+    (docs/design/total-sessions.md).
 
     Args:
         user: any user; users whose role is not student are left alone.

@@ -1,4 +1,4 @@
-"""`/healthz`: the load balancer's probe (issue 8).
+"""`/healthz`: the load balancer's probe.
 
 Public and cheap: one `SELECT 1` on the default database connection. No login, no session,
 never cached, and exempt from the https redirect (`SECURE_REDIRECT_EXEMPT`) so a load
@@ -29,8 +29,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         `{"status": "error", "database": "<short reason>"}` when the query fails. The
         reason is the error's class (e.g. `OperationalError`), not its text, which may
         name hosts and users; the full error is logged. Other methods get 405.
-
-    Rule source: issue 8 ("A /healthz endpoint that checks the database connection").
     """
     try:
         with connection.cursor() as cursor:

@@ -1,11 +1,17 @@
+import datetime
+from types import SimpleNamespace
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from academics.models import Role, StudentProfile, User
+from academics.models import Holiday, Membership, Role, StudentProfile, User
 from tests.academics.factories import (
     AcademicYearFactory,
     EnrollmentFactory,
+    MembershipFactory,
     SchoolClassFactory,
     SchoolFactory,
     UserFactory,
@@ -96,3 +102,96 @@ def test_promoting_a_teacher_to_admin_gives_admin_access():
     user.save(update_fields=["role"])
     user.refresh_from_db()
     assert user.is_staff
+
+
+# --- membership windows: Membership.objects.active_on / overlapping ------------------------
+
+SEP_1, SEP_15, SEP_30 = (datetime.date(2026, 9, d) for d in (1, 15, 30))
+
+
+@pytest.fixture
+def windows():
+    """One class: Ada sat in it 1–30 September 2026 (both days included), Ben from
+    15 September on with no leaving date."""
+    school_class = SchoolClassFactory()
+
+    def student(name):
+        return UserFactory(
+            school=school_class.school, role=Role.STUDENT, first_name=name
+        ).student_profile
+
+    closed = MembershipFactory(
+        school_class=school_class, student=student("Ada"), joined_on=SEP_1, left_on=SEP_30
+    )
+    open_ended = MembershipFactory(
+        school_class=school_class, student=student("Ben"), joined_on=SEP_15
+    )
+    return SimpleNamespace(school_class=school_class, closed=closed, open_ended=open_ended)
+
+
+def names(memberships) -> list[str]:
+    return sorted(m.student.user.first_name for m in memberships)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (datetime.date(2026, 8, 31), []),  # the day before Ada joins
+        (SEP_1, ["Ada"]),  # the join day counts
+        (datetime.date(2026, 9, 14), ["Ada"]),  # the day before Ben joins
+        (SEP_15, ["Ada", "Ben"]),
+        (SEP_30, ["Ada", "Ben"]),  # the leaving day counts
+        (datetime.date(2026, 10, 1), ["Ben"]),  # the day after Ada left
+        (datetime.date(2099, 1, 1), ["Ben"]),  # no leaving date: open-ended
+    ],
+    ids=str,
+)
+def test_active_on_includes_the_join_and_leaving_days(windows, day, expected):
+    assert names(Membership.objects.active_on(day)) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (datetime.date(2026, 8, 1), datetime.date(2026, 8, 31), []),  # ends before Ada joins
+        (datetime.date(2026, 8, 1), SEP_1, ["Ada"]),  # ends on Ada's join day
+        (datetime.date(2026, 9, 5), datetime.date(2026, 9, 10), ["Ada"]),  # inside Ada's
+        (SEP_30, datetime.date(2026, 10, 10), ["Ada", "Ben"]),  # starts on Ada's leaving day
+        (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31), ["Ben"]),  # after Ada left
+        (datetime.date(2026, 8, 1), datetime.date(2027, 6, 30), ["Ada", "Ben"]),  # covers both
+        (datetime.date(2099, 1, 1), datetime.date(2099, 1, 1), ["Ben"]),  # open-ended
+    ],
+)
+def test_overlapping_shares_at_least_one_day_with_the_span(windows, start, end, expected):
+    assert names(Membership.objects.overlapping(start, end)) == expected
+
+
+def test_active_on_and_overlapping_take_an_outer_reference_in_a_subquery(windows):
+    """Per holiday: how many of the class sit in it on its first day, and whether anyone
+    does at some day of it — each one query, the dates read from the outer row."""
+    school = windows.school_class.school
+    for name, start, end in [
+        ("before", datetime.date(2026, 8, 20), datetime.date(2026, 8, 31)),
+        ("into Ada's first day", datetime.date(2026, 8, 25), SEP_1),
+        ("Ada's last day", SEP_30, SEP_30),
+        ("after Ada", datetime.date(2026, 10, 1), datetime.date(2026, 10, 2)),
+    ]:
+        Holiday.objects.create(school=school, name=name, start_date=start, end_date=end)
+    in_class = Membership.objects.filter(school_class=windows.school_class).order_by()
+    sitting = (
+        in_class.active_on(OuterRef("start_date"))
+        .values("school_class")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    holidays = Holiday.objects.filter(school=school).annotate(
+        sitting=Coalesce(Subquery(sitting), 0),
+        anyone=Exists(in_class.overlapping(OuterRef("start_date"), OuterRef("end_date"))),
+    )
+
+    assert {h.name: (h.sitting, h.anyone) for h in holidays} == {
+        "before": (0, False),
+        "into Ada's first day": (0, True),  # nobody on 25 August, Ada on 1 September
+        "Ada's last day": (2, True),
+        "after Ada": (1, True),
+    }

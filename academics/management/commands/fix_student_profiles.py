@@ -1,4 +1,5 @@
-"""Give every student user the StudentProfile they need (seed 000). Idempotent."""
+"""Give every student user the StudentProfile they need (docs/design/total-sessions.md).
+Idempotent."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction

@@ -1,4 +1,5 @@
-"""Import a Clever SIS CSV or OneRoster bulk CSV folder (issue 2). Safe to re-run."""
+"""Import a Clever SIS CSV or OneRoster bulk CSV folder (docs/design/roster.md). Safe
+to re-run."""
 
 from pathlib import Path
 

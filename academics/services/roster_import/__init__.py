@@ -1,4 +1,5 @@
-"""Roster import: a Clever SIS CSV or OneRoster bulk CSV folder into Rollbook (issue 2).
+"""Roster import: a Clever SIS CSV or OneRoster bulk CSV folder into Rollbook
+(docs/design/roster.md).
 
 from academics.services.roster_import import import_roster
 summary = import_roster(Path("/data/clever-district"), shift_years=11, progress=print)

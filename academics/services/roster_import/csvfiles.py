@@ -5,7 +5,7 @@ order mark, UTF-16 with its byte order mark, Windows-1252 text, quoted fields wi
 or line breaks, shuffled and unknown extra columns, and blank lines. Every row remembers
 the physical line it starts on (header = line 1) so an error can name file, line and
 field. A file cut short, or holding NUL bytes or bytes no encoding explains, is refused
-(issue 8).
+(docs/design/roster.md).
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ def _refuse_undecodable(
 ) -> None:
     """Raise RosterImportError naming the first field holding a NUL byte (UTF-16 without
     a byte order mark, or a binary file: PostgreSQL cannot store NUL in text) or, in a
-    file taken as cp1252, a byte that is no cp1252 character either (issue 8)."""
+    file taken as cp1252, a byte that is no cp1252 character either."""
     for index, value in enumerate(values):
         column = f"column {index + 1}" if table is None else _column_name(table, index)
         where = "the header" if table is None else "the field"
@@ -248,7 +248,7 @@ def _refuse_undecodable(
 
 
 def _refuse_truncated(table: CsvFile, text: str, last_start: int, last_values: list[str]) -> None:
-    """Raise RosterImportError when the file was cut short (issue 8): it ends inside a
+    """Raise RosterImportError when the file was cut short: it ends inside a
     quoted field, or its last row stops short of the header's columns with no line break
     after it (a complete export ends its last row whole)."""
     if not last_start:

@@ -1,6 +1,6 @@
 """The roster as Rollbook sees it, whatever format it came in.
 
-The Clever and OneRoster readers fill a `Roster`; `writer.write_roster` turns it into
+The Clever and OneRoster readers fill a `Roster`; `writer.RosterWriter` turns it into
 rows. Everything is keyed by the SIS's ids, scoped by the school's id: `(school, id)`.
 Dates are already moved by `shift_years`.
 """

@@ -20,7 +20,7 @@ KINDS = (
 
 MAX_EXAMPLES = 5
 
-# Warning kinds: found in the roster, imported anyway (issue 2).
+# Warning kinds: found in the roster, imported anyway (docs/design/roster.md).
 PERIOD_CLASH = "student booked into two sections in the same period of the same term"
 GRADE_MISMATCH = "student's grade differs from the section's grade"
 CO_TEACHERS = "co-teachers not imported as slot teachers"

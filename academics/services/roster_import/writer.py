@@ -1,18 +1,17 @@
-"""Turn a `Roster` into rows: one read per model, then bulk creates and bulk updates.
+"""Turn a `Roster` into rows: one read per model, then bulk creates and bulk updates, one
+step per kind of row in the order `RosterWriter.write` runs them.
 
 Rows are matched by the SIS's id (`source_id`, unique per school) or, for models without
 one, by their natural key (grade level, subject name, student × year, slot period), so a
-second import of the same folder finds everything and reports it unchanged.
+second import of the same folder finds everything and reports it unchanged. The bulk
+create-or-update is `sync.sync`; the people step lives in `people`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
-from django.db import models
 from django.utils import timezone
 
 from ...models import (
@@ -22,7 +21,6 @@ from ...models import (
     Membership,
     School,
     SchoolClass,
-    StaffProfile,
     StudentProfile,
     Subject,
     Term,
@@ -30,55 +28,10 @@ from ...models import (
     User,
 )
 from . import summary as w
-from .roster import PersonRow, Roster, grade_name
-from .summary import ImportSummary, KindCounts
-
-BATCH = 1000
-_USERNAME_JUNK = re.compile(r"[^\w.@+-]+")
-
-
-def clip(model: type[models.Model], name: str, value: str) -> str:
-    """`value` cut to the column's max_length (SIS names can be longer than ours)."""
-    return value[: model._meta.get_field(name).max_length]
-
-
-def _sync(
-    model: type[models.Model],
-    counts: KindCounts,
-    existing: dict[Hashable, models.Model],
-    wanted: dict[Hashable, dict[str, Any]],
-    *,
-    on_create: Callable[[Hashable], dict[str, Any]] | None = None,
-) -> dict[Hashable, models.Model]:
-    """Create the wanted rows that are missing and update those whose values differ.
-
-    `wanted[key]` holds attnames (`grade_id`, not `grade`) → value; `on_create(key)`
-    adds values used only when the row is new. Counts each row in `counts` and returns
-    key → saved instance for every wanted row.
-    """
-    now = timezone.now()
-    result, to_create, to_update, changed = {}, [], [], set()
-    for key, values in wanted.items():
-        obj = existing.get(key)
-        if obj is None:
-            obj = model(**values, **(on_create(key) if on_create else {}))
-            to_create.append(obj)
-            counts.created += 1
-        else:
-            diff = _apply(obj, values)
-            if diff:
-                obj.updated_at = now
-                to_update.append(obj)
-                changed.update(diff)
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        result[key] = obj
-    # PostgreSQL and SQLite ≥ 3.35 return the new primary keys from bulk_create.
-    model.objects.bulk_create(to_create, batch_size=BATCH)
-    if to_update:
-        model.objects.bulk_update(to_update, [*sorted(changed), "updated_at"], batch_size=BATCH)
-    return result
+from .people import save_people
+from .roster import Roster, grade_name
+from .summary import ImportSummary
+from .sync import clip, index_rows, sync, with_name_fallback
 
 
 class RosterWriter:
@@ -136,12 +89,12 @@ class RosterWriter:
                 values["high_grade"] = grade_name(row.high_level)
             wanted[source_id] = values
         existing = {s.source_id: s for s in School.objects.filter(source_id__in=wanted)}
-        self.schools = _sync(School, self.summary.counts["schools"], existing, wanted)
+        self.schools = sync(School, self.summary.counts["schools"], existing, wanted)
         self._done("schools")
 
     def write_years(self) -> None:
         existing_years = list(AcademicYear.objects.filter(school__in=self.school_ids))
-        existing = _index(existing_years, lambda y: (y.school_id, y.source_id), by_name="name")
+        existing = index_rows(existing_years, lambda y: (y.school_id, y.source_id), by_name="name")
         has_current = {y.school_id for y in existing_years if y.is_current}
         wanted = {}
         for (school_id, source_id), row in self.roster.years.items():
@@ -153,9 +106,10 @@ class RosterWriter:
                 "start_date": row.start,
                 "end_date": row.end,
             }
-        existing = _with_name_fallback(existing, wanted, "name")
+        existing = with_name_fallback(existing, wanted, "name")
         matched = {existing[key].pk for key in wanted if key in existing}
-        # The year containing the school's today becomes current when none is (issue 2).
+        # The year containing the school's today becomes current when none is
+        # (docs/design/roster.md).
         for school in self.schools.values():
             if school.pk in has_current:
                 continue
@@ -175,7 +129,7 @@ class RosterWriter:
                         year.save(update_fields=["is_current", "updated_at"])
                         self.summary.counts["academic years"].updated += 1
                         break
-        synced = _sync(AcademicYear, self.summary.counts["academic years"], existing, wanted)
+        synced = sync(AcademicYear, self.summary.counts["academic years"], existing, wanted)
         self.years = {(self.schools_by_pk[key[0]], key[1]): year for key, year in synced.items()}
         self._done("academic years")
 
@@ -184,7 +138,7 @@ class RosterWriter:
         return {school.pk: source_id for source_id, school in self.schools.items()}
 
     def write_terms(self) -> None:
-        existing = _index(
+        existing = index_rows(
             Term.objects.filter(school__in=self.school_ids),
             lambda t: (t.school_id, t.source_id),
             by_name="name",
@@ -201,8 +155,8 @@ class RosterWriter:
                 "start_date": row.start,
                 "end_date": row.end,
             }
-        existing = _with_name_fallback(existing, wanted, "name", scope="academic_year_id")
-        synced = _sync(Term, self.summary.counts["terms"], existing, wanted)
+        existing = with_name_fallback(existing, wanted, "name", scope="academic_year_id")
+        synced = sync(Term, self.summary.counts["terms"], existing, wanted)
         by_pk = self.schools_by_pk
         self.terms = {(by_pk[key[0]], key[1]): term for key, term in synced.items()}
         self._done("terms")
@@ -219,7 +173,7 @@ class RosterWriter:
                     "level": level,
                 }
         # A school may have renamed its grades: the name is only given to new rungs.
-        synced = _sync(
+        synced = sync(
             Grade,
             self.summary.counts["grades"],
             existing,
@@ -241,7 +195,7 @@ class RosterWriter:
             if code:
                 values["code"] = clip(Subject, "code", code)
             wanted[(pk, values["name"])] = values
-        synced = _sync(Subject, self.summary.counts["subjects"], existing, wanted)
+        synced = sync(Subject, self.summary.counts["subjects"], existing, wanted)
         by_pk = self.schools_by_pk
         self.subjects = {(by_pk[key[0]], key[1]): s for key, s in synced.items()}
         self._done("subjects")
@@ -249,146 +203,12 @@ class RosterWriter:
     # People ---------------------------------------------------------------------------
 
     def write_people(self) -> None:
-        """Users with their StudentProfile or StaffProfile, in bulk.
-
-        bulk_create sends no post_save, so the profile the signal would add is created
-        here (seed 000: every student user has one). Passwords in the roster are never
-        stored: new users get an unusable password.
-        """
-        roster = self.roster
-        source_ids = {key[1] for key in roster.people} | {key[1] for key in roster.deleted_people}
-        students = {
-            (p.school_id, p.source_id): p
-            for p in StudentProfile.objects.filter(
-                school__in=self.school_ids, source_id__in=source_ids
-            ).select_related("user")
-        }
-        staff = {
-            (p.school_id, p.source_id): p
-            for p in StaffProfile.objects.filter(
-                school__in=self.school_ids, source_id__in=source_ids
-            ).select_related("user")
-        }
-        names = _UsernamePicker(roster.people.values(), self.schools, self.summary)
-        new_users: list[tuple[User, PersonRow]] = []
-        users_to_update: dict[int, User] = {}
-        profiles_to_update: list[models.Model] = []
-        now = timezone.now()
-        for key, person in roster.people.items():
-            if key in roster.deleted_people:
-                continue
-            school = self.schools[person.school]
-            counts = self.summary.counts["students" if person.is_student else "staff"]
-            profiles = students if person.is_student else staff
-            profile = profiles.get((school.pk, person.source_id))
-            user_values = {
-                "first_name": clip(User, "first_name", person.first_name),
-                "last_name": clip(User, "last_name", person.last_name),
-                "email": clip(User, "email", person.email),
-                "role": person.role,
-                "school_id": school.pk,
-            }
-            if profile is None:
-                user = User(
-                    username=names.pick(person, None),
-                    password=make_password(None),
-                    is_active=person.enabled,
-                    **user_values,
-                )
-                new_users.append((user, person))
-                counts.created += 1
-                self.users[key] = user
-                continue
-            user = profile.user
-            self.users[key] = user
-            if not person.enabled:  # the roster may switch a login off, never back on
-                user_values["is_active"] = False
-            username = names.pick(person, user.username)
-            if username != user.username:
-                user_values["username"] = username
-            user_diff = _apply(user, user_values)
-            profile_diff = _apply(profile, self._profile_values(person))
-            if user_diff:
-                users_to_update[user.pk] = user
-            if profile_diff:
-                profile.updated_at = now
-                profiles_to_update.append(profile)
-            if user_diff or profile_diff:
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-            if person.is_student:
-                self.students[key] = profile
-        for key in roster.deleted_people:
-            self._deactivate(key, students, staff, users_to_update, profiles_to_update)
-        User.objects.bulk_create([user for user, _ in new_users], batch_size=BATCH)
-        new_students, new_staff = [], []
-        for user, person in new_users:
-            values = {"school_id": user.school_id, "user": user, **self._profile_values(person)}
-            if person.is_student:
-                profile = StudentProfile(**values)
-                new_students.append(profile)
-                self.students[(person.school, person.source_id)] = profile
-            else:
-                new_staff.append(StaffProfile(**values))
-        StudentProfile.objects.bulk_create(new_students, batch_size=BATCH)
-        StaffProfile.objects.bulk_create(new_staff, batch_size=BATCH)
-        if users_to_update:
-            User.objects.bulk_update(
-                users_to_update.values(),
-                ["username", "first_name", "last_name", "email", "role", "school", "is_active"],
-                batch_size=BATCH,
-            )
-        for model in (StudentProfile, StaffProfile):
-            changed = [p for p in profiles_to_update if isinstance(p, model)]
-            if changed:
-                fields = {
-                    StudentProfile: ["student_number", "date_of_birth", "is_active"],
-                    StaffProfile: ["title", "employee_number"],
-                }[model]
-                model.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=BATCH)
+        """Users with their StudentProfile or StaffProfile (`people.save_people`)."""
+        self.users, self.students = save_people(
+            roster=self.roster, schools=self.schools, summary=self.summary
+        )
         self._done("staff")
         self._done("students")
-
-    def _deactivate(
-        self,
-        key: tuple[str, str],
-        students: dict[tuple[int, str], StudentProfile],
-        staff: dict[tuple[int, str], StaffProfile],
-        users_to_update: dict[int, User],
-        profiles_to_update: list[models.Model],
-    ) -> None:
-        """A person marked tobedeleted: their login and student record are switched off."""
-        school = self.schools[key[0]]
-        for profiles, kind in ((students, "students"), (staff, "staff")):
-            profile = profiles.get((school.pk, key[1]))
-            if profile is None:
-                continue
-            changed = False
-            if profile.user.is_active:
-                profile.user.is_active = False
-                users_to_update[profile.user.pk] = profile.user
-                changed = True
-            if isinstance(profile, StudentProfile) and profile.is_active:
-                profile.is_active = False
-                profile.updated_at = timezone.now()
-                profiles_to_update.append(profile)
-                changed = True
-            if changed:
-                self.summary.counts[kind].removed += 1
-
-    def _profile_values(self, person: PersonRow) -> dict[str, Any]:
-        if person.is_student:
-            return {
-                "source_id": person.source_id,
-                "student_number": clip(StudentProfile, "student_number", person.student_number),
-                "date_of_birth": person.date_of_birth,
-            }
-        return {
-            "source_id": person.source_id,
-            "title": clip(StaffProfile, "title", person.title),
-            "employee_number": clip(StaffProfile, "employee_number", person.employee_number),
-        }
 
     # Classes and placements -----------------------------------------------------------
 
@@ -417,7 +237,7 @@ class RosterWriter:
                 "is_active": True,
             }
         counts = self.summary.counts["classes"]
-        synced = _sync(SchoolClass, counts, existing, wanted)
+        synced = sync(SchoolClass, counts, existing, wanted)
         by_pk = self.schools_by_pk
         self.classes = {(by_pk[key[0]], key[1]): c for key, c in synced.items()}
         deactivate = []
@@ -472,7 +292,7 @@ class RosterWriter:
                     values["roll_number"] = highest_roll[roll_key]
             wanted[(student.pk, year.pk)] = values
             starts[(student.pk, year.pk)] = (row.school, year)
-        _sync(
+        sync(
             Enrollment,
             self.summary.counts["enrollments"],
             existing,
@@ -514,7 +334,7 @@ class RosterWriter:
                 "left_on": row.left_on,
             }
         counts = self.summary.counts["memberships"]
-        _sync(Membership, counts, existing, wanted)
+        sync(Membership, counts, existing, wanted)
         removed = [
             existing[(self.schools[s].pk, source_id)].pk
             for s, source_id in roster.deleted_memberships
@@ -545,86 +365,5 @@ class RosterWriter:
                 "valid_to": row.valid_to,
                 "teacher_id": teacher.pk if teacher else None,
             }
-        _sync(TimetableSlot, self.summary.counts["timetable slots"], existing, wanted)
+        sync(TimetableSlot, self.summary.counts["timetable slots"], existing, wanted)
         self._done("timetable slots")
-
-
-def _apply(obj: models.Model, values: dict[str, Any]) -> list[str]:
-    diff = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in diff:
-        setattr(obj, name, values[name])
-    return diff
-
-
-def _index(rows: Iterable, key: Callable, *, by_name: str, name_scope: str = "school_id") -> dict:
-    """Rows by (school, source_id); rows without a source id under ("name", scope, name)."""
-    index = {}
-    for row in rows:
-        if row.source_id:
-            index[key(row)] = row
-        else:
-            index[("name", getattr(row, name_scope), getattr(row, by_name))] = row
-    return index
-
-
-def _with_name_fallback(existing: dict, wanted: dict, name: str, scope: str = "school_id") -> dict:
-    """Let a wanted row adopt an existing one of the same name that has no source id
-    (a year or term typed in by hand before the first import)."""
-    for key, values in wanted.items():
-        if key not in existing:
-            by_name = existing.get(("name", values[scope], values[name]))
-            if by_name is not None:
-                existing[key] = by_name
-    return existing
-
-
-class _UsernamePicker:
-    """Usernames from the roster, made unique deterministically when taken.
-
-    Tries the roster's username (characters a username may not hold become "."), then
-    `<name>-<school code>`, then `<name>-<school code>-<source id>`, then numbered. A user
-    who already has the name or a suffixed form of it keeps it, so a re-import renames
-    nobody. Taken names are fetched in a few queries, not one per person.
-    """
-
-    def __init__(
-        self, people: Iterable[PersonRow], schools: dict[str, School], summary: ImportSummary
-    ) -> None:
-        self.schools = schools
-        self.summary = summary
-        candidates = sorted({name for p in people for name in self._candidates(p)})
-        self.taken: set[str] = set()
-        for start in range(0, len(candidates), 500):
-            chunk = candidates[start : start + 500]
-            self.taken.update(
-                User.objects.filter(username__in=chunk).values_list("username", flat=True)
-            )
-
-    @staticmethod
-    def base(person: PersonRow) -> str:
-        for text in (person.username, f"{person.first_name}.{person.last_name}", person.source_id):
-            name = _USERNAME_JUNK.sub(".", text).strip(".")
-            if name:
-                return name[:100]
-        return "user"
-
-    def _candidates(self, person: PersonRow) -> list[str]:
-        base = self.base(person)
-        code = _USERNAME_JUNK.sub(".", self.schools[person.school].code or person.school)
-        return [base, f"{base}-{code}", f"{base}-{code}-{person.source_id}"[:150]]
-
-    def pick(self, person: PersonRow, current: str | None) -> str:
-        base = self.base(person)
-        if current is not None and (current == base or current.startswith(base + "-")):
-            return current
-        name = next((n for n in self._candidates(person) if n not in self.taken), None)
-        number = 2
-        while name is None:  # rare: every prefetched form is taken, so ask the database
-            candidate = f"{base}-{number}"
-            if candidate not in self.taken and not User.objects.filter(username=candidate).exists():
-                name = candidate
-            number += 1
-        self.taken.add(name)
-        if name != base:
-            self.summary.warn(w.USERNAME_TAKEN, f'{person.describe()}: "{base}" → "{name}"')
-        return name

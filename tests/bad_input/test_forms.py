@@ -1,4 +1,4 @@
-"""Bad input to the main HTML forms (issue 8, "Bad input"), property-based.
+"""Bad input to the main HTML forms, property-based.
 
 Each form is posted with a valid body in which one to three fields are replaced by a
 value the field cannot take — text where a number belongs, negative and huge numbers,

@@ -1,4 +1,4 @@
-"""Roster import fed damaged files (issue 8, "Bad input"): truncated, mis-encoded,
+"""Roster import fed damaged files (docs/design/roster.md): truncated, mis-encoded,
 column-shuffled, missing a column, header-only, empty, a bad date, an unknown id.
 
 Each damaged copy of a real roster (../shared/data, copied into tmp_path, never into the
@@ -18,29 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from academics.models import StudentProfile, TimetableSlot
 from academics.services.roster_import import RosterImportError, import_roster
 from tests.snapshots import app_models, changed_tables, snapshot
 
+from .helpers import CLEVER, GRAND_BEND, copy_roster
+
 pytestmark = pytest.mark.django_db
 
-DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
-CLEVER = DATA / "clever-district"
-GRAND_BEND = DATA / "oneroster-grandbend"
 LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def academics_tables() -> dict[str, list[tuple]]:
     return snapshot(*app_models("academics"))
-
-
-def copy_roster(source: Path, target: Path) -> Path:
-    target.mkdir()
-    for path in source.glob("*.csv"):
-        (target / path.name).write_bytes(path.read_bytes())
-    return target
 
 
 def read_rows(path: Path) -> list[list[str]]:

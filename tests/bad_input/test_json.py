@@ -1,8 +1,9 @@
-"""Bad input to the JSON endpoints (issue 8, "Bad input"), property-based.
+"""Bad input to the JSON endpoints, property-based.
 
-The endpoints: `POST /attendance/update-total-sessions/` (seed 000) and the billing API
-under /api/accounting/ (seed 002: calculate, generate-payments, revenue). The credits app
-takes no JSON (its dialog and booking are HTML forms: tests/test_bad_input_forms.py).
+The endpoints: `POST /attendance/update-total-sessions/` (docs/design/total-sessions.md)
+and the billing API under /api/accounting/ (docs/design/billing.md: calculate,
+generate-payments, revenue). The credits app takes no JSON (its dialog and booking are
+HTML forms: tests/bad_input/test_forms.py).
 
 Each example starts from a valid body and breaks it one way — a wrong type, a negative or
 huge number (2**63, 1e308), a float where an integer belongs, NaN/Infinity, a missing or
@@ -234,7 +235,8 @@ def test_total_sessions_endpoint_refuses_bad_bodies_with_400s_and_writes_nothing
 
 @pytest.fixture
 def billing():
-    """The seed's group (3 students, 3 sessions in October 2025) and another school's."""
+    """The billing example group (3 students, 3 sessions in October 2025) and another
+    school's."""
     ours = make_seed_group()
     theirs = make_seed_group(SchoolFactory(name="Delta School"), code="DELTA-1")
     return ours, theirs
