@@ -18,6 +18,17 @@ OUT_OF_RANGE = "Choose a date between 1900 and 2999."
 MAX_ID = 2**63 - 1
 
 
+def parse_id(text: str | None) -> int | None:
+    """The database id written in `text` (ASCII digits, 1 to MAX_ID), else None.
+
+    `str.isdigit` alone lets through "²" and other Unicode digits that `int()` refuses,
+    and numbers too big for a bigint: both would be a 500 instead of a missing row."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def date_within_reason(value: datetime.date | None) -> None:
     """Field validator: raise ValidationError for a date outside 1900–2999; None passes."""
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:

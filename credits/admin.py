@@ -24,6 +24,7 @@ from academics.admin import (
     SchoolScopedInline,
 )
 from academics.models import User
+from academics.validators import parse_id
 
 from .models import CreditChange, MakeupCredit, MakeupLesson
 
@@ -65,8 +66,8 @@ class TutorFilter(admin.SimpleListFilter):
         return [(str(t.pk), str(t) if t.is_active else f"{t} (left)") for t in tutors]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(tutor_id=int(self.value()))
+        if (tutor_id := parse_id(self.value())) is not None:
+            return queryset.filter(tutor_id=tutor_id)
         return queryset
 
 

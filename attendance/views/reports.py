@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from academics.access import role_required, wants_partial
 from academics.models import Role
+from academics.validators import parse_id
 
 from ..access import NOT_TAKEN_ROLES, REGISTER_READERS, can_see_all_not_taken
 from ..exports import EXPORT_FORMATS, tabular_response
@@ -277,9 +278,10 @@ def register(request: HttpRequest) -> HttpResponse:
     school_class = None
     class_id = request.GET.get("school_class", "")
     if class_id:
-        if not class_id.isdigit():
+        pk = parse_id(class_id)
+        if pk is None:
             raise Http404("No such class.")
-        school_class = get_object_or_404(classes.select_related("school"), pk=class_id)
+        school_class = get_object_or_404(classes.select_related("school"), pk=pk)
     today = user.school.today()
     form = RegisterMonthForm(request.GET or None)
     month = today

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from academics.access import role_required, wants_partial
 from academics.models import School
+from academics.validators import parse_id
 
 from ..access import STAFF_ABSENCE_MANAGERS, TO_RESOLVE_READERS
 from ..forms import (
@@ -135,9 +136,10 @@ def staff_absence_periods(request: HttpRequest) -> HttpResponse:
 
 def _teacher_in_school_or_404(*, school: School, teacher_id: str | None) -> None:
     """Another school's user is a missing object here, as every other school's row is."""
-    if not (teacher_id and teacher_id.isdigit()):
+    user_id = parse_id(teacher_id)
+    if user_id is None:
         return  # empty or junk: the form says so
-    if not is_school_user(school=school, user_id=int(teacher_id)):
+    if not is_school_user(school=school, user_id=user_id):
         raise Http404("No such teacher in this school.")
 
 
@@ -191,7 +193,7 @@ def _report(request: HttpRequest, result: StaffAbsenceResult) -> None:
 
 def _editing_id(request: HttpRequest) -> int | None:
     value = request.GET.get("edit", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 # --- the substitute of an absence ---------------------------------------------------------

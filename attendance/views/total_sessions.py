@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from academics.access import forbidden, htmx_sign_in_again, role_required
 from academics.jsonapi import JsonBodyError, json_object_body
 from academics.models import Membership, SchoolClass, StudentProfile, Subject, User
+from academics.validators import parse_id
 
 from ..access import TOTAL_SESSIONS_EDITORS
 from ..forms import BulkTotalSessionsForm, TotalSessionsForm, TotalSessionsPayloadForm
@@ -233,7 +234,7 @@ def bulk_total_sessions(request: HttpRequest) -> HttpResponse:
 
 def _positive_int(value: str | None) -> int:
     """A posted id, or 0 (which no row has, so the lookup is a 404)."""
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else 0
+    return parse_id(value) or 0
 
 
 # --- the JSON endpoint ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from academics.access import htmx_sign_in_again, role_required, wants_partial
 from academics.models import StudentProfile, User
+from academics.validators import parse_id
 
 from ..access import CREDIT_SETTERS, PAGE_READERS, can_read_all_credits, can_set_credits
 from ..forms import SetCreditsForm
@@ -315,4 +316,4 @@ def _on_page(value: str | None) -> set[int] | None:
     out of band; None (not sent) swaps every selected student's row."""
     if value is None:
         return None
-    return {int(part) for part in value.split(",") if part.strip().isdigit()}
+    return {pk for part in value.split(",") if (pk := parse_id(part.strip())) is not None}

@@ -11,6 +11,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from academics.models import Holiday, School
+from academics.validators import parse_id
 from attendance.services import fill_holiday
 
 
@@ -48,7 +49,8 @@ class Command(BaseCommand):
 
     def _school(self, value: str) -> School:
         """An id wins over a code (a code made of digits is reachable by its school's id)."""
-        if value.isdigit() and (by_pk := School.objects.filter(pk=int(value)).first()):
+        pk = parse_id(value)
+        if pk is not None and (by_pk := School.objects.filter(pk=pk).first()):
             return by_pk
         schools = list(School.objects.filter(code=value)[:2])
         if not schools:

@@ -225,3 +225,11 @@ def test_a_bad_not_taken_filter_says_so_and_shows_the_last_14_days(client, param
     page = text(response)
     assert "Showing the last 14 days" in page
     assert "16 Sep – 29 Sep 2026" in page
+
+
+@pytest.mark.parametrize("junk", ["²", "٣", "12a", str(2**63), "0"])
+def test_a_class_id_that_is_no_id_is_a_404_not_a_500(client, junk):
+    # "²" and "٣" pass str.isdigit but not int(); 2**63 overflows a bigint.
+    client.force_login(UserFactory(role=Role.ADMIN))
+    response = client.get(reverse("attendance:register") + f"?school_class={junk}")
+    assert response.status_code == 404
