@@ -30,13 +30,13 @@ class School(Stamped):
     staff_absent_resolution_days = models.PositiveSmallIntegerField(
         default=3,
         help_text="Days a staff-absent (SA) period may stay unresolved before "
-        "`expire_staff_absent` turns it into NM (seed 001).",
+        "`expire_staff_absent` turns it into NM.",
     )
     # Billing settings (docs/design/billing.md).
     payment_terms_days = models.PositiveSmallIntegerField(
         default=30,
         help_text="Days after a billing period's last day until its bills are due; unpaid "
-        "after that they are overdue (seed 002).",
+        "after that they are overdue.",
     )
     # Make-up credits (docs/design/credits.md).
     makeup_credit_expiry_days = models.PositiveSmallIntegerField(

@@ -124,14 +124,14 @@ class SchoolClass(Stamped):
         null=True,
         blank=True,
         related_name="advised_classes",
-        help_text="The class advisor, who resolves staff-absent periods (seed 001).",
+        help_text="The class advisor, who resolves staff-absent periods.",
     )
     price_per_session = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="In the school's currency; a class without one cannot be billed (seed 002).",
+        help_text="In the school's currency; a class without one cannot be billed.",
     )
     is_active = models.BooleanField(default=True)
     source_id = models.CharField(max_length=100, blank=True)
