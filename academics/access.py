@@ -24,6 +24,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from .models import Role, User
 from .navigation import NavLink
 
+# Every role that works for the school (not a student): who may be named as staff.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT})
 # The promotion wizard and the enrollments list: admins run it, principals read and run it.
 PROMOTION_ROLES = (Role.ADMIN, Role.PRINCIPAL)
 

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from django import forms
 from django.db.models import Q
 
-from academics.models import STAFF_ROLES, Role, School, SchoolClass, StudentProfile, User
+from academics.access import STAFF_ROLES
+from academics.models import Role, School, SchoolClass, StudentProfile, User
 from academics.validators import MAX_ID, date_within_reason
 
 from .models import MARKABLE_STATUSES, Status

@@ -9,7 +9,7 @@ One module per noun; every model and public name is re-exported here, so
 # isort: off
 from .base import Stamped, unique_source_id
 from .school import School
-from .people import STAFF_ROLES, Role, StaffProfile, StudentProfile, User
+from .people import Role, StaffProfile, StudentProfile, User
 from .structure import AcademicYear, Grade, SchoolClass, Section, Subject, Term
 from .placements import Enrollment, Membership, MembershipQuerySet
 from .timetable import Holiday, TimetableSlot, Weekday
@@ -17,7 +17,6 @@ from .promotion import PromotionAction, PromotionLog, PromotionMode, PromotionRo
 # isort: on
 
 __all__ = [
-    "STAFF_ROLES",
     "AcademicYear",
     "Enrollment",
     "Grade",

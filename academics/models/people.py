@@ -20,9 +20,6 @@ class Role(models.TextChoices):
     STUDENT = "student", "Student"
 
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT})
-
-
 class User(AbstractUser):
     """One user model for every person; `role` says what they may do (DOMAIN.md, roles)."""
 
