@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from devtools.demo.dates import school_year_start
-
 SCHOOL_WEEKDAYS = range(5)
 
 
@@ -51,8 +49,21 @@ class SchoolCalendar:
 
 
 def benchmark_calendar(today: datetime.date) -> SchoolCalendar:
-    """The calendar of the school year containing `today` (years start in August)."""
-    y = school_year_start(today)
+    """The calendar of the latest school year whose first school day is before `today`.
+
+    Args:
+        today: a school-local date.
+
+    Returns the calendar of the school year containing `today`, or, in the summer gap (and
+    on a year's first day), of the year that has just ended: so it always has a school day
+    before `today` to leave unmarked.
+    """
+    calendar = _calendar(today.year)
+    return calendar if calendar.first_day < today else _calendar(today.year - 1)
+
+
+def _calendar(y: int) -> SchoolCalendar:
+    """The calendar of the school year that begins in September of `y`."""
     monday, thursday, friday = 0, 3, 4
     one_day, four_days = datetime.timedelta(days=1), datetime.timedelta(days=4)
     thanksgiving = _nth_weekday(y, 11, thursday, 4)

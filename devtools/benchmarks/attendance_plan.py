@@ -75,6 +75,8 @@ class BenchmarkSchool:
     class_teacher: User  # its advisor, who reads the list as a teacher
     marking_slot: TimetableSlot  # left unmarked on `marking_day`
     marking_day: datetime.date
+    # Who saves it: the slot's teacher inside the edit window, otherwise the school's admin.
+    marking_actor: User
     register_month: datetime.date  # first day of the month
     counts: dict[str, int] = field(default_factory=dict)
     build_seconds: float | None = None

@@ -246,9 +246,8 @@ def create_roster(*, students, calendar, days, today, rng, say):
     )
 
     # Left unmarked: the timed class's first period on the latest school day before today
-    # (or on the first school day, for a year that has not begun).
-    past = [d for d in days if d < today and d not in calendar.closure_days]
-    marking_day = past[-1] if past else days[0]
+    # (`benchmark_calendar` builds a year with one).
+    marking_day = max(d for d in days if d < today and d not in calendar.closure_days)
     unmarked = (slot_ids[(classes[0].pk, marking_day.weekday(), 1)], marking_day)
     return school, periods, members, unmarked
 

@@ -9,7 +9,8 @@ EC-ATT-01), move to another class, or move there and back (a second membership o
 same class must not count the first one's records); some have a total-sessions override
 (docs/design/total-sessions.md); the timed class had a period removed from its timetable
 (orphaned records, EC-ATT-02); two closure days are recorded as H. One period of the timed
-class is left unmarked on the latest school day before the build, to time saving it.
+class is left unmarked on the latest school day before the build, to time saving it (by
+its teacher, or by the school's admin once that day is past the edit window).
 
 `attendance_timings.run_benchmarks` times four things the application does against one
 SQL statement that computes the same numbers, and checks that the two agree
@@ -19,6 +20,9 @@ SQL statement that computes the same numbers, and checks that the two agree
 2. that class's register for one month (`attendance.selectors.reports.class_register`);
 3. the attendance totals of every membership in the school (`with_attendance_totals`);
 4. saving one period's roll (`mark_attendance`), rolled back after each run.
+
+The school year built is the one containing the build's today, or the one that has just
+ended when today is in the summer gap (`attendance_calendar.benchmark_calendar`).
 
 The SQL is standard (CASE inside COUNT/SUM, integer arithmetic for the rounding, window
 functions) so it runs on SQLite and PostgreSQL alike. Records are loaded with COPY on
@@ -44,15 +48,18 @@ from academics.models import (
     Enrollment,
     Holiday,
     Membership,
+    Role,
     School,
     SchoolClass,
     StudentProfile,
     TimetableSlot,
+    User,
 )
 from attendance.models import (
     AttendanceRecord,
     TotalSessionsOverride,
 )
+from attendance.selectors.marking import can_change_records
 
 from .attendance_calendar import benchmark_calendar
 from .attendance_plan import (
@@ -89,8 +96,10 @@ def build_benchmark_school(
 
     Args:
         students: how many (in homerooms of ~29; 2,000 give ~2.9 million records).
-        today: school-local date whose school year is built (default: today); the period
-            left unmarked is on the latest school day before it.
+        today: school-local date whose school year is built (default: today): the year
+            containing it, or the one that has ended when it is in the summer gap
+            (`benchmark_calendar`); the period left unmarked is on the latest school day
+            before it.
         progress: called with a line of text now and then.
 
     Returns:
@@ -138,6 +147,11 @@ def load_benchmark_school(school: School) -> BenchmarkSchool:
     """What the timings need from a built or kept Benchmark School, read back from the
     database: the timed class and its advisor, the period left unmarked, the month shown.
 
+    The period is saved by its teacher when the edit window still lets them (the school's
+    today, now), otherwise by the school's admin, who may change records of any day: in a
+    winter break or the summer gap the latest school day is older than the window, and a
+    kept school ages (docs/design/attendance.md, "edit window").
+
     Raises ValueError if the timed class has no unmarked period (not built here)."""
     school_class = SchoolClass.objects.select_related("school", "advisor").get(
         school=school, code=TIMED_CLASS_CODE
@@ -167,6 +181,11 @@ def load_benchmark_school(school: School) -> BenchmarkSchool:
     if not gaps:
         raise ValueError(f"{school} has no unmarked period to time a save with.")
     marking_day, _, marking_slot = min(gaps, key=lambda gap: gap[:2])
+    marking_actor = marking_slot.teacher
+    if not can_change_records(
+        user=marking_actor, slot=marking_slot, day=marking_day, today=school.today()
+    ):
+        marking_actor = User.objects.filter(school=school, role=Role.ADMIN).earliest("pk")
     year = AcademicYear.objects.get(school=school, is_current=True)
     counts = {
         "students": StudentProfile.objects.filter(school=school).count(),
@@ -181,6 +200,7 @@ def load_benchmark_school(school: School) -> BenchmarkSchool:
         class_teacher=school_class.advisor,
         marking_slot=marking_slot,
         marking_day=marking_day,
+        marking_actor=marking_actor,
         # October: the first whole month, with the late joiner's trial days in it.
         register_month=datetime.date(year.start_date.year, 10, 1),
         counts=counts,

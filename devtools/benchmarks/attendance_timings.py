@@ -364,7 +364,7 @@ def _mark_app(bench: BenchmarkSchool) -> tuple[float, dict]:
     with transaction.atomic():
         seconds, _ = _timed(
             lambda: mark_attendance(
-                slot=slot, day=bench.marking_day, statuses=statuses, actor=slot.teacher
+                slot=slot, day=bench.marking_day, statuses=statuses, actor=bench.marking_actor
             )
         )
         saved = _saved_roll(bench)
@@ -402,7 +402,7 @@ def _mark_sql(bench: BenchmarkSchool) -> tuple[float, dict]:
     """
     params = [
         slot.subject_id, slot.pk, day, slot.period_number, *status_params,
-        False, slot.teacher_id, now, now, slot.school_class_id, day, day,
+        False, bench.marking_actor.pk, now, now, slot.school_class_id, day, day,
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         seconds, _ = _timed(lambda: cursor.execute(sql, params))

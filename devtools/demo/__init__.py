@@ -4,6 +4,7 @@ then billing's and make-up credits' parts.
 The school is the Clever sandbox district when its folder (`settings.ROLLBOOK_DEMO_ROSTER`)
 exists — imported through `academics.services.roster_import` with its 2015-16 dates moved
 to the current school year (`dates`) — and otherwise a small generated school (`school`).
+In the summer gap the current year is the one that has ended, stretched to today.
 Neither source has attendance, so the last `school_days` school days before today get
 generated marks (`attendance`; seeded, so every run gives the same roll); the latest school
 day — today, or Friday at a weekend — is left unmarked for the teacher to mark. Then come

@@ -1,5 +1,11 @@
 """Dates for the demo: school years, the school days before today, the day left unmarked,
-and the school year a roster folder starts in (to move its dates to this one)."""
+and how many years to move a roster folder's dates by.
+
+The demo builds the school year that has begun by its marking day (`marking_day`: the
+latest weekday up to today). When that day is in the summer gap, before the new year's
+first day, it is the year which has ended; the demo then stretches its end to today
+(`generate_demo_school`, `loader.stretch_roster_years`), so the days it marks, the day it
+leaves open and today are all inside it."""
 
 from __future__ import annotations
 
@@ -8,10 +14,18 @@ import datetime
 from pathlib import Path
 
 
-def school_year_start(day: datetime.date) -> int:
-    """The calendar year in which the school year containing `day` began (years start in
-    August)."""
-    return day.year if day.month >= 8 else day.year - 1
+def school_year_start(day: datetime.date, *, first_day: tuple[int, int] = (8, 1)) -> int:
+    """The calendar year in which the latest school year begun by `day` began.
+
+    Args:
+        day: a school-local date.
+        first_day: (month, day of the month) on which every school year begins; 1 August
+            unless given.
+
+    Returns `day`'s calendar year from that year's first day on, else the year before (so
+    a day of the summer gap belongs to the year that has ended).
+    """
+    return day.year if (day.month, day.day) >= first_day else day.year - 1
 
 
 def school_days_before(today: datetime.date, count: int) -> list[datetime.date]:
@@ -49,8 +63,9 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def roster_first_school_year(roster: Path) -> int | None:
-    """The school year (by starting calendar year) of the earliest term in the roster folder.
+def roster_first_day(roster: Path) -> datetime.date | None:
+    """The first day of the earliest term in the roster folder: the day its first school
+    year begins.
 
     Reads Clever's `sections.csv` (Term_start) or OneRoster's `academicSessions.csv`
     (startDate); None when neither has a date.
@@ -67,7 +82,7 @@ def roster_first_school_year(roster: Path) -> int | None:
             for r in _read_csv(roster / "academicSessions.csv")
         ]
     dated = [d for d in starts if d is not None]
-    return school_year_start(min(dated)) if dated else None
+    return min(dated) if dated else None
 
 
 def roster_school_ids(roster: Path) -> list[str]:
@@ -84,6 +99,14 @@ def roster_school_ids(roster: Path) -> list[str]:
 
 
 def shift_years_for(roster: Path, today: datetime.date) -> int:
-    """Years to add to the roster's dates so its first school year is the one of `today`."""
-    first = roster_first_school_year(roster)
-    return 0 if first is None else school_year_start(today) - first
+    """Years to add to the roster's dates so that its first school year is the latest one
+    begun by the demo's marking day (`marking_day(today)`; `today` is school-local).
+
+    The roster's first day (`roster_first_day`) moves to its last anniversary on or before
+    the marking day. Returns 0 for a roster without dates. When the moved year has ended
+    before today (the summer gap), `loader.stretch_roster_years` stretches it to today.
+    """
+    first = roster_first_day(roster)
+    if first is None:
+        return 0
+    return school_year_start(marking_day(today), first_day=(first.month, first.day)) - first.year

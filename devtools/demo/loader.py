@@ -11,14 +11,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from academics.models import Holiday, Role, School, User
+from academics.models import (
+    AcademicYear,
+    Holiday,
+    Membership,
+    Role,
+    School,
+    Term,
+    TimetableSlot,
+    User,
+)
 from academics.services.roster_import import import_roster
 from attendance.services.staff_absence import mark_teacher_absent
 
 from .attendance import AttendanceSummary, generate_attendance
 from .billing import add_billing_to_the_demo
 from .credits import add_credits_to_the_demo
-from .dates import marking_day, roster_first_school_year, roster_school_ids, shift_years_for
+from .dates import marking_day, roster_first_day, roster_school_ids, shift_years_for
 from .logins import (
     CREATED_LOGINS,
     MARKER_USERNAME,
@@ -51,8 +60,9 @@ def load_demo(
     """Load the demo once; later calls change nothing and return the logins again.
 
     Args:
-        roster: a Clever or OneRoster folder to import (dates moved to the current school
-            year), or None to generate a school (`generate_demo_school`).
+        roster: a Clever or OneRoster folder to import (dates moved to the school year begun
+            by the marking day, stretched to today in the summer gap: `shift_years_for`,
+            `stretch_roster_years`), or None to generate a school (`generate_demo_school`).
         school_days: weekdays before today to mark (`generate_attendance`).
         progress: called with a line of text as the import goes.
 
@@ -154,13 +164,51 @@ def _load_roster(
     result = DemoResult(school=pick_demo_school(schools), logins=[], loaded=summary.render())
     result.shift_years = shift
     if shift:
-        first = roster_first_school_year(roster)
+        first = roster_first_day(roster).year
         result.notes.append(
             f"Dates moved {shift:+d} years: the roster's {first}-{str(first + 1)[-2:]} school "
             f"year is now {first + shift}-{str(first + shift + 1)[-2:]}, the one containing "
             f"today ({today:%d %b %Y})."
         )
+    result.notes += stretch_roster_years(schools=schools)
     return result, schools
+
+
+def stretch_roster_years(*, schools: list[School]) -> list[str]:
+    """In the summer gap, stretch each school's year that has ended to the school's today.
+
+    For each school, the academic year begun by the demo's marking day
+    (`marking_day(school.today())`, the school-local date) is the demo's year; if it ended
+    before today, everything ending on its last day — the year, its terms, the timetable
+    slots (`valid_to`) and the memberships (`left_on`) — ends today instead, and the year
+    becomes current if no year of the school is. A year still running is left alone.
+
+    Returns a line per stretched year saying so.
+    """
+    notes = []
+    for school in schools:
+        today = school.today()
+        year = (
+            AcademicYear.objects.filter(school=school, start_date__lte=marking_day(today))
+            .order_by("-start_date")
+            .first()
+        )
+        if year is None or year.end_date >= today:
+            continue
+        ended = year.end_date
+        Term.objects.filter(academic_year=year, end_date=ended).update(end_date=today)
+        TimetableSlot.objects.filter(school=school, valid_to=ended).update(valid_to=today)
+        Membership.objects.filter(school=school, left_on=ended).update(left_on=today)
+        year.end_date = today
+        year.is_current = year.is_current or not (
+            AcademicYear.objects.filter(school=school, is_current=True).exists()
+        )
+        year.save(update_fields=["end_date", "is_current", "updated_at"])
+        notes.append(
+            f"{school}: the {year} school year ended on {ended:%d %b %Y}; the demo stretched "
+            f"it to today ({today:%d %b %Y}) so that its last weeks can be marked."
+        )
+    return notes
 
 
 def _roster_schools(roster: Path) -> list[School]:

@@ -25,13 +25,16 @@ from academics.models import (
     User,
 )
 
-from .dates import school_year_start
+from .dates import marking_day, school_year_start
 
 # Demo only: every demo login shares this password, printed by `load_demo`.
 DEMO_PASSWORD = "rollbook-demo"
 DEMO_SCHOOL_NAME = "Rollbook Demo School"
 DEFAULT_SCHOOL_DAYS = 15
 DEMO_SEED = 2026
+# A generated school year runs from 17 August to 30 June (stretched to today in the gap).
+FIRST_DAY = (8, 17)
+LAST_DAY = (6, 30)
 
 _SUBJECTS = (
     ("Mathematics", "MTH", "Amina", "Hassan"),
@@ -65,22 +68,25 @@ def generate_demo_school(
 ) -> School:
     """Create a small, complete school around `today` (school-local date; default: now).
 
-    One current academic year (August to June) with two terms, grades 9–12, five subjects
-    with a teacher each, three homeroom classes of ten students (Enrollment, Section "A",
-    Membership from the year's start) and a Monday–Friday timetable of five periods in which
-    every class has every subject each day. No attendance and no logins: see
-    `generate_attendance` and `create_demo_logins`. Students get no usable password.
+    One current academic year with two terms: the year begun by the demo's marking day
+    (`marking_day(today)`), from 17 August to 30 June — or to `today` when that is later (in
+    the summer gap the year that has ended is stretched, so the marking day and today are
+    school days of it). Grades 9–12, five subjects with a teacher each, three homeroom
+    classes of ten students (Enrollment, Section "A", Membership from the year's start) and
+    a Monday–Friday timetable of five periods, valid all year, in which every class has
+    every subject each day. No attendance and no logins: see `generate_attendance` and
+    `create_demo_logins`. Students get no usable password.
 
     Returns the School. Deterministic: the same `today` gives the same school.
     """
     today = today or timezone.localdate()
-    year_start = school_year_start(today)
+    year_start = school_year_start(marking_day(today), first_day=FIRST_DAY)
     school = School.objects.create(name=name, code="DEMO", currency="USD", timezone="UTC")
     year = AcademicYear.objects.create(
         school=school,
         name=f"{year_start}-{year_start + 1}",
-        start_date=datetime.date(year_start, 8, 17),
-        end_date=datetime.date(year_start + 1, 6, 30),
+        start_date=datetime.date(year_start, *FIRST_DAY),
+        end_date=max(datetime.date(year_start + 1, *LAST_DAY), today),
         is_current=True,
     )
     Term.objects.create(

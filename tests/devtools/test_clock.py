@@ -15,6 +15,7 @@ import time_machine
 from academics.models import Membership, Role, School, TimetableSlot, User
 from attendance.models import Status
 from attendance.services.marking import mark_attendance
+from devtools.benchmarks.attendance_calendar import benchmark_calendar
 from devtools.benchmarks.attendance_school import build_benchmark_school, delete_benchmark_school
 from devtools.benchmarks.attendance_timings import run_benchmarks
 from devtools.demo import load_demo, marking_day
@@ -75,3 +76,19 @@ def test_the_benchmark_builds_and_its_timed_operations_agree(day):
         "mark one period",
     ]
     assert not any(t.skipped for t in timings)
+
+
+@pytest.mark.parametrize(
+    ("day", "first_day"),
+    [
+        (datetime.date(2027, 8, 1), datetime.date(2026, 9, 8)),  # the summer gap: the last year
+        (datetime.date(2027, 9, 7), datetime.date(2026, 9, 8)),  # the new year's first day
+        (datetime.date(2027, 9, 8), datetime.date(2027, 9, 7)),  # its second day
+        (datetime.date(2027, 1, 2), datetime.date(2026, 9, 8)),  # the winter break
+    ],
+)
+def test_the_benchmark_year_has_a_school_day_before_today(day, first_day):
+    calendar = benchmark_calendar(day)
+
+    assert calendar.first_day == first_day
+    assert any(d < day for d in calendar.school_days())

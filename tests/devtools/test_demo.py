@@ -215,6 +215,8 @@ def test_the_same_seed_gives_the_same_roll():
         (datetime.date(2026, 11, 21), 11),  # autumn: the year that began in August 2026
         (datetime.date(2027, 3, 1), 11),  # spring: still the 2026-27 school year
         (datetime.date(2027, 8, 20), 12),
+        # A Sunday: the marking day, Friday 30 July, is in the 2026-27 year (then stretched).
+        (datetime.date(2027, 8, 1), 11),
     ],
 )
 def test_the_clever_dates_move_to_the_school_year_containing_today(today, shift):

@@ -135,7 +135,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Timed class: {bench.school_class} (advisor {bench.class_teacher}); register month "
             f"{bench.register_month:%B %Y}; marking {bench.marking_slot} on "
-            f"{bench.marking_day:%a %d %b %Y}."
+            f"{bench.marking_day:%a %d %b %Y} as {bench.marking_actor}."
         )
 
     def _delete(self, school) -> None:
