@@ -41,6 +41,11 @@ def can_set_credits(user: User) -> bool:
     return user.has_role(*CREDIT_SETTERS)
 
 
+def sets_own_students_only(user: User) -> bool:
+    """A tutor sets credits for their own students only, as themself; an admin for anyone."""
+    return not user.has_role(Role.ADMIN)
+
+
 def reads_only(user: User) -> bool:
     """A principal reads every student's credits and changes nothing (no buttons)."""
     return user.has_role(Role.PRINCIPAL) and not user.has_role(Role.ADMIN)

@@ -35,7 +35,13 @@ from academics.access import htmx_sign_in_again, role_required, wants_partial
 from academics.models import StudentProfile, User
 from academics.validators import parse_id
 
-from ..access import CREDIT_SETTERS, PAGE_READERS, can_read_all_credits, can_set_credits
+from ..access import (
+    CREDIT_SETTERS,
+    PAGE_READERS,
+    can_read_all_credits,
+    can_set_credits,
+    sets_own_students_only,
+)
 from ..forms import SetCreditsForm
 from ..models import MakeupCredit
 from ..selectors import (
@@ -228,6 +234,7 @@ def _dialog_context(
         "amount_error": "" if prefill else field_error("amount"),
         "note_error": "" if prefill else field_error("note"),
         "error": error,
+        "own_students_only": sets_own_students_only(user),
         "return_to": _return_to(request),
         "dialog_query": urlencode({"next": _return_to(request)}),
     }
