@@ -139,9 +139,11 @@ def set_available_credits(
             "A tutor may set make-up credits only for their own students, as themself; "
             "an admin may set anyone's."
         )
-    now = timezone.now()
     with transaction.atomic():
         locked = lock_credits(school_id=actor.school_id, tutor=tutor, students=unique)
+        # The time is read once the rows are ours: a change that waited for the lock is
+        # later than the one it waited for, so the history (by time) chains.
+        now = timezone.now()
         changes = []
         for credit in locked.values():
             previous = credit.available
@@ -226,7 +228,6 @@ def clear_departed_tutor_credits(*, tutor: User, actor: User, note: str = "") ->
         raise CreditError(
             f"{tutor} is still active: deactivate the account before clearing their credits."
         )
-    now = timezone.now()
     cleared = 0
     with transaction.atomic():
         credits = list(
@@ -235,6 +236,7 @@ def clear_departed_tutor_credits(*, tutor: User, actor: User, note: str = "") ->
             .exclude(available=0, booked=0)
             .order_by("pk")
         )
+        now = timezone.now()  # once the rows are locked, as in set_available_credits
         MakeupLesson.objects.filter(tutor=tutor, status=MakeupLesson.Status.BOOKED).update(
             status=MakeupLesson.Status.CANCELLED, finished_at=now, finished_by=actor
         )

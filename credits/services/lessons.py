@@ -59,11 +59,11 @@ def book_makeup_lesson(
     when the pair has no available credit, CreditPermissionError when `actor` may not book.
     """
     _check_actor(actor, student=student, tutor=tutor, completing=False)
-    now = timezone.now()
     with transaction.atomic():
         credit = (
             MakeupCredit.objects.select_for_update().filter(student=student, tutor=tutor).first()
         )
+        now = timezone.now()  # once the row is locked: the history (by time) chains
         if credit is None or credit.available < 1:
             raise CreditError(
                 f"{student} has no make-up credit available with {tutor}: credits can only be "
@@ -96,10 +96,10 @@ def book_makeup_lesson(
 
 def _finish(lesson: MakeupLesson, *, actor: User, completed: bool) -> MakeupLesson:
     _check_actor(actor, student=lesson.student, tutor=lesson.tutor, completing=completed)
-    now = timezone.now()
     with transaction.atomic():
         credit = MakeupCredit.objects.select_for_update().get(pk=lesson.credit_id)
         locked = MakeupLesson.objects.select_for_update().get(pk=lesson.pk)
+        now = timezone.now()  # once the rows are locked: the history (by time) chains
         if locked.status != MakeupLesson.Status.BOOKED:
             raise CreditError(
                 f"This make-up lesson is already {locked.get_status_display().lower()}."

@@ -18,6 +18,7 @@ from credits.services import (
     expire_makeup_credits,
     set_available_credits,
 )
+from credits.services import balances as balance_service
 
 from .factories import MakeupCreditFactory, balance
 
@@ -212,3 +213,23 @@ def test_the_list_summary_reads_like_the_seed(studio):
         "3 credits (2 with Amal Adel, 1 with Bassem Badr)"
     )
     assert credits_summary(balances[studio.omar.pk]) == "0 credits"
+
+
+def test_a_change_is_timed_once_the_pair_is_locked(studio, monkeypatch):
+    """A change that waited for another's lock must be the later one in the history, which
+    is ordered by time: so the time is read after the lock, not before."""
+    locked_at = []
+    lock = balance_service.lock_credits
+
+    def lock_then_note_the_time(**kwargs):
+        rows = lock(**kwargs)
+        locked_at.append(timezone.now())
+        return rows
+
+    monkeypatch.setattr(balance_service, "lock_credits", lock_then_note_the_time)
+    set_available_credits(
+        students=[studio.sarah], tutor=studio.tutor_a, amount=2, actor=studio.tutor_a
+    )
+
+    change = CreditChange.objects.get(student=studio.sarah, tutor=studio.tutor_a)
+    assert change.changed_at >= locked_at[0]
