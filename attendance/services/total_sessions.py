@@ -68,16 +68,19 @@ def parse_total_sessions(value: object) -> int:
     """A total from a form or JSON: a whole number 0 ≤ n ≤ MAX_TOTAL_SESSIONS.
 
     Accepts ints and strings of digits ("50", " 50 ", "50.0"); refuses booleans, other
-    fractions, negatives, blanks and anything else with InvalidTotal ("Must be a valid
-    positive number", docs/design/total-sessions.md).
+    fractions, exponent notation ("1e3"), negatives, blanks and anything else with
+    InvalidTotal ("Must be a valid positive number", docs/design/total-sessions.md).
     """
     if isinstance(value, bool) or value is None:
         raise InvalidTotal()
     if isinstance(value, int):
         number = Decimal(value)
     else:
+        text = str(value).strip()
+        if "e" in text.lower():  # "1e3" is a float's notation, not a count of sessions
+            raise InvalidTotal()
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(text)
         except InvalidOperation:
             raise InvalidTotal() from None
     if not number.is_finite() or number != number.to_integral_value() or number < 0:

@@ -74,7 +74,23 @@ def test_whole_numbers_are_accepted(raw, total):
 
 
 @pytest.mark.parametrize(
-    "raw", [-1, "-3", 50.5, "50.5", "fifty", "", None, True, "1e3x", "NaN", "Infinity", [50]]
+    "raw",
+    [
+        -1,
+        "-3",
+        50.5,
+        "50.5",
+        "fifty",
+        "",
+        None,
+        True,
+        "1e3",
+        "1E2",
+        "1e3x",
+        "NaN",
+        "Infinity",
+        [50],
+    ],
 )
 def test_anything_else_must_be_a_valid_positive_number(raw):
     with pytest.raises(InvalidTotal, match="Must be a valid positive number"):
