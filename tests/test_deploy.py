@@ -20,15 +20,22 @@ PRODUCTION_ENV = {
 
 
 def run_in_production(
-    *args: str, tmp_path: Path, extra_env: dict[str, str] | None = None
+    *args: str, tmp_path: Path, extra_env: dict[str, str | None] | None = None
 ) -> subprocess.CompletedProcess:
     """Run Python (`manage.py …` or `-c …`) with the production environment: DEBUG off, a
-    real secret key, a host name, SQLite in `tmp_path` unless `extra_env` says otherwise."""
-    env = {**os.environ, **PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static")}
-    # The test run's own settings are not production's: async safety on, its own database.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    real secret key, a host name, SQLite in `tmp_path` unless `extra_env` says otherwise
+    (a None value there removes the variable)."""
+    # The test run's own settings are not production's: its settings module and key,
+    # async safety on, its own database.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "SECRET_KEY"}
+    }
+    env.update(PRODUCTION_ENV, STATIC_ROOT=str(tmp_path / "static"))
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'production.sqlite3'}"
     env.update(extra_env or {})
+    env = {key: value for key, value in env.items() if value is not None}
     return subprocess.run(
         [sys.executable, *args],
         cwd=settings.BASE_DIR,
@@ -144,3 +151,23 @@ def test_the_production_settings_read_the_proxy_and_origins_from_the_environment
         LOGIN_COOLOFF_MINUTES="30",
     )
     assert lines == ["['https://rollbook.example', 'https://www.rollbook.example'] 2 10 1800.0"]
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_in_production(
+        "manage.py", "check", tmp_path=tmp_path, extra_env={"SECRET_KEY": None}
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_developer_with_debug_on_gets_a_development_key(tmp_path):
+    probe = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+        "django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    )
+    result = run_in_production(
+        "-c", probe, tmp_path=tmp_path, extra_env={"SECRET_KEY": None, "DEBUG": "true"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("django-insecure-")
