@@ -4,6 +4,7 @@
 switches to PostgreSQL with no code change.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,8 @@ env = environ.Env(
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A developer's machine keeps its own key in .env (`./dev` writes one); the environment wins.
+environ.Env.read_env(os.environ.get("ROLLBOOK_ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY", default="")

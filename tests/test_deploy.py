@@ -34,6 +34,7 @@ def run_in_production(
     }
     env.update(PRODUCTION_ENV, STATIC_ROOT=str(tmp_path / "static"))
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'production.sqlite3'}"
+    env["ROLLBOOK_ENV_FILE"] = str(tmp_path / "no.env")  # not this machine's .env
     env.update(extra_env or {})
     env = {key: value for key, value in env.items() if value is not None}
     return subprocess.run(
