@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: every answer under /api/ is JSON, errors included.
+    "academics.errors.ApiAnswersJson",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,11 +75,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lock or statement timeout in a view is a 409/503 answer, not a 500.
+    "academics.errors.DatabaseTrouble",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+# CSRF refusals answer JSON to JSON clients and under /api/ (academics/errors.py).
+CSRF_FAILURE_VIEW = "academics.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -106,6 +112,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# Database timeouts (docs/operations/production.md, "Database timeouts"). A web request
+# waits at most DB_LOCK_TIMEOUT for a row another request holds and DB_STATEMENT_TIMEOUT
+# for one statement, so a stuck lock or query answers 409/503 (academics/errors.py) well
+# before gunicorn's worker timeout; management commands, imports and the task worker get
+# longer limits (manage.py sets ROLLBOOK_DB_TIMEOUTS=command). Seconds; 0 means none.
+DB_TIMEOUTS = env.str("ROLLBOOK_DB_TIMEOUTS", default="web")
+if DB_TIMEOUTS not in ("web", "command"):
+    raise ImproperlyConfigured("ROLLBOOK_DB_TIMEOUTS must be 'web' or 'command'.")
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+if DB_TIMEOUTS == "web":
+    DB_LOCK_TIMEOUT = env.float("DB_LOCK_TIMEOUT", default=5)
+    DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=30)
+else:
+    DB_LOCK_TIMEOUT = env.float("DB_COMMAND_LOCK_TIMEOUT", default=60)
+    DB_STATEMENT_TIMEOUT = env.float("DB_COMMAND_STATEMENT_TIMEOUT", default=3600)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    # libpq's startup options: set once per connection, no extra round trip.
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [
+                _options.get("options", ""),
+                f"-c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}",
+                f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}",
+            ],
+        )
+    )
+# /healthz answers within this many seconds whatever the database does.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=1.5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "academics.User"

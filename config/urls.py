@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("academics.urls")),  # /promotion/…, /enrollments/
     path("admin/", admin.site.urls),
 ]
+
+# Error answers: JSON under /api/ and to JSON clients, a page otherwise (academics/errors.py).
+handler400 = "academics.errors.bad_request"
+handler403 = "academics.errors.permission_denied"
+handler404 = "academics.errors.page_not_found"
+handler500 = "academics.errors.server_error"
