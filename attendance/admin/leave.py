@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from academics.admin import STUDENT_SEARCH, SchoolScopedAdmin
+from academics.admin import STUDENT_SEARCH, SchoolScopedAdmin, SchoolScopedForm
 
 from ..models import StudentLeave
-from ..services import decide_student_leave
+from ..services import LeaveError, decide_student_leave, refuse_overlapping_leave
+
+
+class StudentLeaveAdminForm(SchoolScopedForm):
+    """Refuses leave that shares a day with another pending or approved leave of the
+    student: the same rule as the leave page (docs/design/attendance.md, "Student leave").
+    The admin validates and saves in one transaction, so the student's row lock the rule
+    takes lasts until the leave is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        student, start, end = (cleaned.get(f) for f in ("student", "start_date", "end_date"))
+        if self.errors or student is None or start is None or end is None:
+            return cleaned
+        try:
+            refuse_overlapping_leave(
+                student_id=student.pk,
+                start_date=start,
+                end_date=end,
+                status=cleaned.get("status", self.instance.status),
+                leave_id=self.instance.pk,
+            )
+        except LeaveError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return cleaned
 
 
 @admin.register(StudentLeave)
@@ -16,6 +41,7 @@ class StudentLeaveAdmin(SchoolScopedAdmin):
     """Leave approved here lets a staff-absent period be resolved to IL
     (docs/design/attendance.md)."""
 
+    form = StudentLeaveAdminForm
     list_display = ("student", "start_date", "end_date", "status", "decided_by", "school")
     list_filter = ("status", "school")
     list_select_related = ("student__user", "decided_by", "school")
@@ -38,8 +64,12 @@ class StudentLeaveAdmin(SchoolScopedAdmin):
             raise PermissionDenied
         count = 0
         for leave in queryset:
-            decide_student_leave(leave=leave, approve=approve, actor=request.user)
-            count += 1
+            try:
+                decide_student_leave(leave=leave, approve=approve, actor=request.user)
+            except LeaveError as exc:  # this one is left as it was; the others go on
+                self.message_user(request, f"{leave}: {exc}", messages.ERROR)
+            else:
+                count += 1
         verb = "approved" if approve else "rejected"
         self.message_user(request, f"{count} leave{'s' if count != 1 else ''} {verb}.")
 

@@ -66,6 +66,7 @@ __all__ += [
 from .staff_absence import (  # noqa: E402  (staff-absent lifecycle)
     ExpiryResult,
     LeaveError,
+    LeaveOverlaps,
     StaffAbsenceError,
     StaffAbsenceResult,
     change_substitute,
@@ -75,12 +76,14 @@ from .staff_absence import (  # noqa: E402  (staff-absent lifecycle)
     mark_teacher_absent,
     plan_teacher_absence,
     record_student_leave,
+    refuse_overlapping_leave,
     withdraw_staff_absence,
 )
 
 __all__ += [
     "ExpiryResult",
     "LeaveError",
+    "LeaveOverlaps",
     "StaffAbsenceError",
     "StaffAbsenceResult",
     "change_substitute",
@@ -90,6 +93,7 @@ __all__ += [
     "mark_teacher_absent",
     "plan_teacher_absence",
     "record_student_leave",
+    "refuse_overlapping_leave",
     "withdraw_staff_absence",
 ]
 

@@ -16,6 +16,7 @@ from itertools import batched
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from academics.models import School, StudentProfile, TimetableSlot, User
 
@@ -490,6 +491,91 @@ class LeaveError(Exception):
     """A student's leave was refused; nothing was written."""
 
 
+class LeaveOverlaps(LeaveError):
+    """The leave shares a day with another pending or approved leave of the same student."""
+
+    def __init__(self, other: StudentLeave):
+        self.other = other
+        if other.start_date == other.end_date:
+            dates = _("on %(day)s") % {"day": date_format(other.start_date, "j F Y")}
+        else:
+            dates = _("from %(start)s to %(end)s") % {
+                "start": date_format(other.start_date, "j F Y"),
+                "end": date_format(other.end_date, "j F Y"),
+            }
+        if other.status == StudentLeave.Status.PENDING:
+            message = _(
+                "Leave for %(student)s %(dates)s is already pending: decide or change that one."
+            )
+        else:
+            message = _(
+                "Leave for %(student)s %(dates)s is already approved: change or reject that "
+                "one first."
+            )
+        super().__init__(message % {"student": other.student, "dates": dates})
+
+
+# The leave that takes part in the overlap rule; rejected leave is as if it were not there.
+_ACTIVE_LEAVE = (StudentLeave.Status.PENDING, StudentLeave.Status.APPROVED)
+
+
+def refuse_overlapping_leave(
+    *,
+    student_id: int,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    status: str,
+    leave_id: int | None = None,
+    approving: bool = False,
+) -> None:
+    """The one rule against overlapping leave (docs/design/attendance.md, "Student leave"):
+    a student's pending or approved leave may not share a day with another of their pending
+    or approved leaves; approving a pending one is refused only by an approved one (so
+    duplicates recorded before the rule can still be sorted out). Rejected leave neither
+    blocks nor is blocked. `record_student_leave`, `decide_student_leave` and the Django
+    admin's form all call it.
+
+    Locks the student's row first, so two requests for the same student at the same moment
+    queue and the second one sees the first: call it inside the transaction that then
+    writes the leave (on PostgreSQL the lock needs one).
+
+    Args:
+        student_id: the StudentProfile the leave is for.
+        start_date, end_date: the leave's first and last day (school-local, inclusive).
+        status: the status the leave is to have (a StudentLeave.Status value).
+        leave_id: the leave being changed, left out of the comparison; None for a new one.
+        approving: the leave is being approved (a decision, not a new request).
+
+    Raises:
+        LeaveOverlaps: naming the other leave (the earliest, if several); nothing written.
+    """
+    _lock_student(student_id)
+    if status not in _ACTIVE_LEAVE:
+        return
+    blocking = (StudentLeave.Status.APPROVED,) if approving else _ACTIVE_LEAVE
+    other = (
+        StudentLeave.objects.filter(
+            student_id=student_id,
+            status__in=blocking,
+            start_date__lte=end_date,
+            end_date__gte=start_date,
+        )
+        .exclude(pk=leave_id)
+        .select_related("student__user")
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if other is not None:
+        raise LeaveOverlaps(other)
+
+
+def _lock_student(student_id: int) -> None:
+    """Lock the student's row until the transaction ends, so leave writes for the same
+    student queue. NO KEY UPDATE: it does not hold up the rows that merely refer to the
+    student (records, memberships) in the meantime."""
+    StudentProfile.objects.select_for_update(no_key=True).filter(pk=student_id).exists()
+
+
 @transaction.atomic
 def record_student_leave(
     *,
@@ -502,22 +588,27 @@ def record_student_leave(
 ) -> StudentLeave:
     """Record leave for `student` from `start_date` to `end_date` (school-local, inclusive),
     pending, or approved at once by `actor` when `approve`. Approved leave lets an SA
-    period be resolved to IL (docs/design/attendance.md).
+    period be resolved to IL (docs/design/attendance.md, "Student leave").
 
-    Raises LeaveError: the student is of another school, or the leave ends before it
-    starts.
+    Raises LeaveError (nothing is written): the student is of another school, the leave
+    ends before it starts, or (LeaveOverlaps) it shares a day with a pending or approved
+    leave of the same student (`refuse_overlapping_leave`).
     """
     if not actor.is_superuser and student.school_id != actor.school_id:
         raise LeaveError("That student is not in your school.")
     if end_date < start_date:
         raise LeaveError("The leave cannot end before it starts.")
+    status = StudentLeave.Status.APPROVED if approve else StudentLeave.Status.PENDING
+    refuse_overlapping_leave(
+        student_id=student.pk, start_date=start_date, end_date=end_date, status=status
+    )
     return StudentLeave.objects.create(
         school_id=student.school_id,
         student=student,
         start_date=start_date,
         end_date=end_date,
         reason=reason.strip(),
-        status=StudentLeave.Status.APPROVED if approve else StudentLeave.Status.PENDING,
+        status=status,
         decided_by=actor if approve else None,
         created_by=actor,
         updated_by=actor,
@@ -527,8 +618,23 @@ def record_student_leave(
 @transaction.atomic
 def decide_student_leave(*, leave: StudentLeave, approve: bool, actor: User) -> StudentLeave:
     """Approve (or reject) `leave`, recording `actor` as who decided. Deciding again
-    changes the decision."""
+    changes the decision.
+
+    Raises LeaveOverlaps (nothing is written) when approving a leave that shares a day with
+    an approved leave of the same student (docs/design/attendance.md, "Student leave");
+    rejecting is never refused.
+    """
+    _lock_student(leave.student_id)  # the student first, as everywhere leave is written
     leave = StudentLeave.objects.select_for_update().get(pk=leave.pk)
+    if approve:
+        refuse_overlapping_leave(
+            student_id=leave.student_id,
+            start_date=leave.start_date,
+            end_date=leave.end_date,
+            status=StudentLeave.Status.APPROVED,
+            leave_id=leave.pk,
+            approving=True,
+        )
     leave.status = StudentLeave.Status.APPROVED if approve else StudentLeave.Status.REJECTED
     leave.decided_by = actor
     leave.updated_by = actor

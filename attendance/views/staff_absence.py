@@ -302,8 +302,12 @@ def decide_leave(request: HttpRequest, leave_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose approve or reject.")
     else:
-        leave = decide_student_leave(
-            leave=leave, approve=form.cleaned_data["decision"] == "approve", actor=request.user
-        )
-        messages.success(request, f"Leave {leave.get_status_display().lower()}: {leave}.")
+        try:
+            leave = decide_student_leave(
+                leave=leave, approve=form.cleaned_data["decision"] == "approve", actor=request.user
+            )
+        except LeaveError as exc:  # it overlaps an approved leave: nothing was changed
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Leave {leave.get_status_display().lower()}: {leave}.")
     return redirect("attendance:student_leave")
