@@ -9,7 +9,7 @@ One module per noun; every model and public name is re-exported here, so
 # isort: off
 from .base import Stamped, unique_source_id
 from .school import School
-from .people import Role, StaffProfile, StudentProfile, User
+from .people import GuardianProfile, Guardianship, Role, StaffProfile, StudentProfile, User
 from .structure import AcademicYear, Grade, SchoolClass, Section, Subject, Term
 from .placements import Enrollment, Membership, MembershipQuerySet
 from .timetable import Holiday, TimetableSlot, Weekday
@@ -20,6 +20,8 @@ __all__ = [
     "AcademicYear",
     "Enrollment",
     "Grade",
+    "GuardianProfile",
+    "Guardianship",
     "Holiday",
     "Membership",
     "MembershipQuerySet",

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     TEACHER = "teacher", "Teacher"
     ACCOUNTANT = "accountant", "Accountant"
     STUDENT = "student", "Student"
+    GUARDIAN = "guardian", "Guardian"
 
 
 class User(AbstractUser):
@@ -102,3 +103,60 @@ class StaffProfile(Stamped):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class GuardianProfile(Stamped):
+    """The guardian side of a user (role guardian): a parent or other adult who follows one
+    or more students of the school (docs/design/roles.md, "Guardians"). Created from the
+    roster (Clever contact columns, OneRoster parent/guardian users) or in the admin."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="guardians")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_profile"
+    )
+    phone = models.CharField(max_length=50, blank=True)
+    source_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The SIS's id: a OneRoster user sourcedId, or the contact's email for Clever.",
+    )
+    notify_absences = models.BooleanField(
+        default=True, help_text="Email when a child is marked absent (once a day at most)."
+    )
+    notify_bills = models.BooleanField(
+        default=True, help_text="Email when a child's bill is issued or falls overdue."
+    )
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        constraints = [unique_source_id("guardianprofile")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Guardianship(Stamped):
+    """A guardian follows a student: a family with several children has one row per child,
+    a child with two guardians two rows. Both belong to the same school."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="guardianships")
+    guardian = models.ForeignKey(
+        GuardianProfile, on_delete=models.CASCADE, related_name="guardianships"
+    )
+    student = models.ForeignKey(
+        StudentProfile, on_delete=models.CASCADE, related_name="guardianships"
+    )
+    relationship = models.CharField(
+        max_length=50, blank=True, help_text="As the SIS names it: parent, guardian, relative …"
+    )
+
+    class Meta:
+        ordering = ["student__user__last_name", "guardian__user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "student"], name="guardianship_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} → {self.student}"
