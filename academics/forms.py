@@ -1,5 +1,7 @@
 """Parsing and validating the promotion wizard's input (docs/design/promotion.md) and the
-enrollments list's filters.
+enrollments list's filters; and the id fields every app's forms and the admin use
+(`IdChoiceField`, `IdMultipleChoiceField`, `IdField`: ids are ASCII digits,
+docs/operations/security.md, "Bad input").
 
 Forms decide every 4xx and every message next to a field; the promotion service
 (`academics.services.promotion`) gets model instances and ids, and gives the rest of the
@@ -9,6 +11,7 @@ messages (PromotionError).
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 
 from .models import (
@@ -25,13 +28,86 @@ from .models import (
     StudentProfile,
 )
 from .selectors.promotion import target_classes
-from .validators import MAX_ID
+from .validators import MAX_ID, id_from, written_in_ascii_digits
 
 MODE_HELP = {
     PromotionMode.AUTOMATIC: "Everyone moves up a grade; students of the highest grade graduate.",
     PromotionMode.MANUAL: "Only the students you tick below are promoted; the rest stay put.",
     PromotionMode.BULK: "Everyone chosen by the filters gets the same action (e.g. retain).",
 }
+
+
+def _keyed_by_id(field: forms.ModelChoiceField) -> bool:
+    """Whether `field`'s values are its model's integer primary key (the usual case; a
+    field keyed by another column, `to_field_name`, is left to Django)."""
+    pk = field.queryset.model._meta.pk
+    if (field.to_field_name or "pk") not in ("pk", pk.name, pk.attname):
+        return False
+    while pk.is_relation:  # a one-to-one primary key holds the other row's id
+        pk = pk.target_field
+    return isinstance(pk, models.IntegerField)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose posted id must be written in ASCII digits, 1 to MAX_ID
+    (`academics.validators.id_from`), else "invalid_choice" before any query: Django's own
+    passes the text to `int()`, which reads "١٢" and "１２" as 12 (docs/operations/
+    security.md, "Bad input"). A model instance, or an int (a disabled field's initial
+    value), is taken as Django takes it."""
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, models.Model):
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        if _keyed_by_id(self):
+            pk = id_from(value)
+            if pk is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+            value = pk
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose posted ids must be written in ASCII digits, 1 to
+    MAX_ID (`academics.validators.id_from`), else "invalid_pk_value" before any query:
+    Django's own check sends 2**64 to the database, where it raises OverflowError (a 500)
+    instead of missing, and `int()` reads "١٢" as 12."""
+
+    def _check_values(self, value):
+        """Raise ValidationError (`invalid_pk_value`) for any value that is no id; then
+        Django's own checks. Returns the chosen rows."""
+        if _keyed_by_id(self) and isinstance(value, list | tuple):
+            for pk in value:
+                if not isinstance(pk, models.Model) and id_from(pk) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+class IdField(forms.IntegerField):
+    """A database id sent as a plain number (a list filter, a hidden field): written in
+    ASCII digits, else "invalid"; from 1 to MAX_ID unless told otherwise ("min_value",
+    "max_value"). Unlike IntegerField it refuses "١٢", "1.0" and "-1". A number a person
+    types (a total, an amount) is an IntegerField."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not written_in_ascii_digits(str(value).strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def year_label(year: AcademicYear) -> str:
@@ -50,7 +126,7 @@ def year_label(year: AcademicYear) -> str:
 class NextYearForm(forms.Form):
     """Step 1's "Create the next year" (`create_academic_year`)."""
 
-    source = forms.ModelChoiceField(
+    source = IdChoiceField(
         queryset=AcademicYear.objects.none(),
         widget=forms.HiddenInput,
         error_messages={
@@ -81,26 +157,6 @@ class NextYearForm(forms.Form):
         if start and end and end <= start:
             self.add_error("end_date", "The year must end after it starts.")
         return data
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A ModelMultipleChoiceField that refuses a posted id a bigint column cannot hold
-    before querying: Django's own check sends 2**64 to the database, where it raises
-    OverflowError (a 500) instead of missing."""
-
-    def _check_values(self, value):
-        """Raise ValidationError (`invalid_pk_value`) for any value that is not a whole
-        number up to MAX_ID; then Django's own checks. Returns the chosen rows."""
-        if self.to_field_name is None:
-            for pk in value:
-                text = str(pk).strip()
-                if not (text.isascii() and text.isdigit() and int(text) <= MAX_ID):
-                    raise forms.ValidationError(
-                        self.error_messages["invalid_pk_value"],
-                        code="invalid_pk_value",
-                        params={"pk": pk},
-                    )
-        return super()._check_values(value)
 
 
 class StudentChoiceField(IdMultipleChoiceField):
@@ -176,13 +232,13 @@ class RowEditForm(forms.Form):
     (a target left as it was is planned again by the service, e.g. on Retain)."""
 
     action = forms.ChoiceField(choices=PromotionAction.choices)
-    to_grade = forms.ModelChoiceField(queryset=Grade.objects.none(), required=False)
-    to_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), required=False)
-    to_section = forms.ModelChoiceField(queryset=Section.objects.none(), required=False)
+    to_grade = IdChoiceField(queryset=Grade.objects.none(), required=False)
+    to_class = IdChoiceField(queryset=SchoolClass.objects.none(), required=False)
+    to_section = IdChoiceField(queryset=Section.objects.none(), required=False)
     notes = forms.CharField(max_length=500, required=False)
-    was_to_grade = forms.IntegerField(required=False)
-    was_to_class = forms.IntegerField(required=False)
-    was_to_section = forms.IntegerField(required=False)
+    was_to_grade = IdField(required=False)
+    was_to_class = IdField(required=False)
+    was_to_section = IdField(required=False)
 
     def __init__(self, *args, run: PromotionRun, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,7 +286,7 @@ class BulkForm(forms.Form):
     )
     action = forms.ChoiceField(choices=[("", "Action…")] + list(PromotionAction.choices),
                                required=False)  # fmt: skip
-    to_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), required=False)
+    to_class = IdChoiceField(queryset=SchoolClass.objects.none(), required=False)
 
     def __init__(self, *args, run: PromotionRun, **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,11 +325,11 @@ class ConfirmForm(forms.Form):
 class EnrollmentFilterForm(forms.Form):
     """The enrollments list's filters; unknown ids simply match nothing."""
 
-    year = forms.IntegerField(required=False, min_value=1)
-    grade = forms.IntegerField(required=False, min_value=1)
-    school_class = forms.IntegerField(required=False, min_value=1)
-    section = forms.IntegerField(required=False, min_value=1)
-    run = forms.IntegerField(required=False, min_value=1)
+    year = IdField(required=False)
+    grade = IdField(required=False)
+    school_class = IdField(required=False)
+    section = IdField(required=False)
+    run = IdField(required=False)
     status = forms.ChoiceField(
         choices=[("", "Any status")] + list(Enrollment.Status.choices), required=False
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 
 from academics.access import STAFF_ROLES
+from academics.forms import IdChoiceField
 from academics.models import Role, School, SchoolClass, StudentProfile, User
 from academics.validators import MAX_ID, date_within_reason
 
@@ -119,7 +120,7 @@ class MarkAttendanceForm(forms.Form):
 class AttendanceListFilterForm(forms.Form):
     """Filters of the attendance list; `classes` is what the user may see."""
 
-    school_class = forms.ModelChoiceField(
+    school_class = IdChoiceField(
         queryset=SchoolClass.objects.none(), required=False, empty_label="All classes"
     )
     order = forms.ChoiceField(
@@ -144,7 +145,7 @@ class AbsentTeacherDayForm(forms.Form):
         teachers: the school's users who may be marked absent (`absent_teacher_choices`).
     """
 
-    teacher = forms.ModelChoiceField(queryset=None, empty_label="Choose a teacher")
+    teacher = IdChoiceField(queryset=None, empty_label="Choose a teacher")
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, teachers, **kwargs):
@@ -169,7 +170,7 @@ class StaffAbsenceForm(AbsentTeacherDayForm):
         help_text="Tick none for the whole day.",
         error_messages={"invalid_choice": "Period %(value)s is not one of this teacher's."},
     )
-    substitute = forms.ModelChoiceField(
+    substitute = IdChoiceField(
         queryset=None,
         required=False,
         empty_label="No substitute",
@@ -205,7 +206,7 @@ def _period_label(number: int, slots) -> str:
 class SubstituteForm(forms.Form):
     """Change (or clear) the substitute of a staff absence."""
 
-    substitute = forms.ModelChoiceField(queryset=None, required=False, empty_label="No substitute")
+    substitute = IdChoiceField(queryset=None, required=False, empty_label="No substitute")
 
     def __init__(self, *args, substitutes, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
@@ -260,7 +261,7 @@ class RegisterMonthForm(forms.Form):
 class NotTakenForm(forms.Form):
     start = forms.DateField(required=False, label="From", validators=[date_within_reason])
     end = forms.DateField(required=False, label="To", validators=[date_within_reason])
-    teacher = forms.ModelChoiceField(
+    teacher = IdChoiceField(
         queryset=None, required=False, empty_label="All teachers", label="Teacher"
     )
 
@@ -286,13 +287,11 @@ class NotTakenForm(forms.Form):
 class CorrectionsFilterForm(forms.Form):
     """Filters of "Recent corrections"; choices are the reader's school's only."""
 
-    school_class = forms.ModelChoiceField(
+    school_class = IdChoiceField(
         queryset=SchoolClass.objects.none(), required=False, empty_label="All classes"
     )
-    changed_by = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
-    slot_teacher = forms.ModelChoiceField(
+    changed_by = IdChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    slot_teacher = IdChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any teacher"
     )
     changed_from = forms.DateField(

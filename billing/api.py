@@ -22,6 +22,7 @@ from django.http import HttpRequest, JsonResponse
 
 from academics.jsonapi import JsonBodyError, json_object_body
 from academics.models import SchoolClass, User
+from academics.validators import parse_id
 
 from .access import can_bill
 from .forms import CalculateQueryForm, GeneratePayloadForm
@@ -84,10 +85,10 @@ def _group_for_user(user: User, raw_id: str | int) -> SchoolClass:
     """The user's school's group with the id from the path or body; _NoSuchGroup (404)
     for an id that is not a positive whole number, no group, or another school's group:
     all look the same, so ids of other schools cannot be probed."""
-    text = str(raw_id)
-    if not (text.isascii() and text.isdigit() and 0 < len(text) < 19 and int(text) > 0):
+    group_id = parse_id(str(raw_id))  # a JSON integer, or ASCII digits in the path
+    if group_id is None:
         raise _NoSuchGroup(raw_id)
-    group = school_group(user=user, group_id=int(text))
+    group = school_group(user=user, group_id=group_id)
     if group is None:
         raise _NoSuchGroup(raw_id)
     return group

@@ -12,7 +12,8 @@ import re
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from academics.validators import EARLIEST_DATE, LATEST_DATE, MAX_ID, OUT_OF_RANGE
+from academics.forms import IdField
+from academics.validators import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 from attendance.forms import JsonIdField
 
 from .models import BillStatus, PaymentMethod
@@ -187,9 +188,7 @@ class BillFilterForm(forms.Form):
     """Filters of the bills list and its exports: status, group, period month."""
 
     status = forms.ChoiceField(choices=[("", "Any status"), *BillStatus.choices], required=False)
-    group = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
-    )
+    group = IdField(required=False, widget=forms.HiddenInput)
     month = MonthField(required=False, widget=forms.TextInput(attrs={"type": "month"}))
     q = forms.CharField(required=False, max_length=100, label="Student")
 

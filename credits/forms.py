@@ -7,13 +7,13 @@ import datetime
 
 from django import forms
 
-from academics.forms import IdMultipleChoiceField
+from academics.forms import IdChoiceField, IdMultipleChoiceField
 from academics.validators import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 
 from .services.balances import MAX_CREDITS, NOT_A_WHOLE_NUMBER
 
 
-class TutorChoiceField(forms.ModelChoiceField):
+class TutorChoiceField(IdChoiceField):
     def label_from_instance(self, obj) -> str:
         return str(obj) if obj.is_active else f"{obj} (left)"
 

@@ -18,10 +18,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 
+from ..forms import IdChoiceField, IdMultipleChoiceField
 from ..models import Role, School, Stamped, User
+from ..validators import parse_id
 
 STAMP_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
 
@@ -74,7 +79,16 @@ def stamp(obj: models.Model, user: User) -> None:
 
 
 class SchoolRelatedFilter(admin.RelatedFieldListFilter):
-    """A foreign-key filter that offers a school admin only their school's rows."""
+    """A foreign-key filter that offers a school admin only their school's rows, and
+    takes only ids written in ASCII digits (docs/operations/security.md, "Bad input"):
+    `?school_class__id__exact=١٢` is a bad lookup, as `=abc` is, not row 12."""
+
+    def queryset(self, request, queryset):
+        if _integer_key(self.field.target_field):
+            for value in self.used_parameters.get(self.lookup_kwarg, []):
+                if parse_id(str(value)) is None:
+                    raise IncorrectLookupParameters(f"{value!r} is no id.")
+        return super().queryset(request, queryset)
 
     def field_choices(self, field, request, model_admin):
         school_id = scoped_school_id(request.user)
@@ -87,6 +101,42 @@ class SchoolRelatedFilter(admin.RelatedFieldListFilter):
 def by_school(field_name: str) -> tuple[str, type[admin.ListFilter]]:
     """`list_filter` entry for a foreign key whose choices must stay inside the school."""
     return (field_name, SchoolRelatedFilter)
+
+
+def _integer_key(field: models.Field) -> bool:
+    while field.is_relation:  # a one-to-one primary key holds the other row's id
+        field = field.target_field
+    return isinstance(field, models.IntegerField)
+
+
+def _with_id_check(model: type[models.Model], entry):
+    """A `list_filter` entry naming a foreign key or many-to-many field as
+    SchoolRelatedFilter (its id check; a superuser still sees every school's rows);
+    any other entry as it is."""
+    if not isinstance(entry, str):
+        return entry
+    try:
+        field = get_fields_from_path(model, entry)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return entry
+    if isinstance(field, models.ForeignKey | models.ManyToManyField):
+        return (entry, SchoolRelatedFilter)
+    return entry
+
+
+class IdFormFieldsMixin:
+    """Builds a ModelAdmin's (or inline's) foreign-key and many-to-many form fields as
+    IdChoiceField and IdMultipleChoiceField, so a posted id must be written in ASCII
+    digits (docs/operations/security.md, "Bad input"): Django's own would read "١٢" as
+    row 12."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", IdChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class SchoolScopedForm(forms.ModelForm):
@@ -105,8 +155,10 @@ class SchoolScopedForm(forms.ModelForm):
         return cleaned
 
 
-class SchoolScopedMixin:
-    """Scopes a ModelAdmin or inline to the signed-in user's school (module docstring).
+class SchoolScopedMixin(IdFormFieldsMixin):
+    """Scopes a ModelAdmin or inline to the signed-in user's school (module docstring);
+    its id fields and foreign-key filters take ASCII digits only (IdFormFieldsMixin,
+    SchoolRelatedFilter).
 
     `school_lookup` is the queryset lookup from the model to its School.
     """
@@ -166,7 +218,7 @@ class SchoolScopedMixin:
         return [c for c in columns if c != "school"]
 
     def get_list_filter(self, request):
-        filters = super().get_list_filter(request)
+        filters = [_with_id_check(self.model, f) for f in super().get_list_filter(request)]
         if scoped_school_id(request.user) is None:
             return filters
         return [f for f in filters if f != "school" and not _is_filter_on(f, "school")]

@@ -22,6 +22,7 @@ from ..models import (
     Section,
 )
 from ..services.promotion import default_action_for, get_eligible_students, run_rows
+from ..validators import id_from
 
 
 def school_run(*, school_id: int, run_id: int) -> PromotionRun:
@@ -39,14 +40,12 @@ def school_run(*, school_id: int, run_id: int) -> PromotionRun:
 
 def school_year(*, school_id: int, year_id: object) -> AcademicYear:
     """The academic year `year_id` of school `school_id`; `year_id` is taken as sent (a
-    query-string value), anything but a whole number matching no year.
+    query-string value), anything but an id in ASCII digits (`validators.id_from`)
+    matching no year.
 
     Raises Http404 for a year of another school, or none."""
-    try:
-        year_id = int(year_id)
-    except (TypeError, ValueError):
-        year_id = 0
-    return get_object_or_404(AcademicYear.objects.filter(school_id=school_id), pk=year_id)
+    pk = id_from(year_id) or 0
+    return get_object_or_404(AcademicYear.objects.filter(school_id=school_id), pk=pk)
 
 
 def run_history(*, school_id: int) -> list[PromotionRun]:

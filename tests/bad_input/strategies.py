@@ -45,10 +45,40 @@ def refused_by(field: forms.Field):
     return refuses
 
 
+# Each script's digits zero to nine: Arabic-Indic, Extended Arabic-Indic (Persian),
+# full-width; and the superscripts. `int()` reads the first three ("١٢" is 12) but not
+# the superscripts; an id is written in ASCII digits only (docs/operations/security.md).
+DIGIT_SCRIPTS = [
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9",
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
+]
+
+
+def twins_of(value) -> list[str]:
+    """`value` (an id) written in each of DIGIT_SCRIPTS; [] for a value that is no
+    number in ASCII digits (a status code, an action)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        return []
+    return [text.translate(str.maketrans("0123456789", digits)) for digits in DIGIT_SCRIPTS]
+
+
+def unicode_twins(valid) -> st.SearchStrategy:
+    """The valid ids among `valid` written with other scripts' digits ("١٢", "۱۲", "１２",
+    "¹²" for 12): each must be refused like any bad id."""
+    twins = [twin for value in valid for twin in twins_of(value)]
+    return st.sampled_from(twins) if twins else st.nothing()
+
+
 def bad_choices(valid, foreign=()) -> st.SearchStrategy:
-    """Choice or id values none of which is one of `valid` (nor empty)."""
+    """Choice or id values none of which is one of `valid` (nor empty); among them the
+    valid ids written with other scripts' digits (`unicode_twins`)."""
+    twins = unicode_twins(valid)
     valid = {str(value) for value in valid}
     return st.one_of(
+        twins,
         st.sampled_from(NASTY),
         st.sampled_from([str(value) for value in foreign] or ["0"]),
         st.sampled_from(HUGE_IDS),

@@ -37,6 +37,8 @@ from tests.billing.conftest import OCTOBER, make_seed_group
 from tests.credits.conftest import make_studio
 from tests.snapshots import all_of, changed_tables, rolled_back, snapshot
 
+from .strategies import unicode_twins
+
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = settings(
@@ -123,9 +125,11 @@ LONG_TEXT = st.integers(min_value=501, max_value=3000).map(lambda n: "é" * n)
 TEXTS = st.one_of(NUL_TEXT, LONG_TEXT)
 
 
-def bad_choices(valid: list[str], foreign: list[int]) -> st.SearchStrategy:
-    """Choice or id values none of which is one of `valid`."""
+def bad_choices(valid: list[str], foreign: list[int], *, twins: bool = True) -> st.SearchStrategy:
+    """Choice or id values none of which is one of `valid`; among them (unless `twins` is
+    false) the valid ids written with other scripts' digits, "١٢" for 12."""
     return st.one_of(
+        unicode_twins(valid) if twins else st.nothing(),
         st.sampled_from(NASTY),
         st.sampled_from([str(i) for i in foreign] or ["0"]),
         st.sampled_from(["0", "-1", str(2**31), str(2**63), str(2**64), "9" * 30, "1.0"]),
@@ -274,7 +278,9 @@ def _attendance() -> dict[str, Form]:
                 "approve": "on",
             },
             {
-                "student": bad_choices([str(student.pk)], foreign),
+                # The leave form's student is still Django's ModelChoiceField, which
+                # reads "١٢" as 12: tests/bad_input/test_unicode_ids.py (xfail) says so.
+                "student": bad_choices([str(student.pk)], foreign, twins=False),
                 "start_date": DATES,
                 "end_date": DATES,
                 "reason": TEXTS,

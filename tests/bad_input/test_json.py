@@ -40,6 +40,8 @@ from tests.attendance.factories import AttendanceRecordFactory
 from tests.billing.conftest import make_seed_group
 from tests.snapshots import all_of, changed_tables, rolled_back, snapshot
 
+from .strategies import unicode_twins
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 EXAMPLES = settings(
@@ -68,10 +70,12 @@ SCALARS = st.one_of(
 JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
 
 
-def bad_ids(foreign: list[int]) -> st.SearchStrategy:
+def bad_ids(foreign: list[int], valid: list[int] = ()) -> st.SearchStrategy:
     """Values that are no id of a row of the user's school: wrong types, zero, negatives,
-    numbers past bigint, ids with no row, and the other school's ids."""
+    numbers past bigint, ids with no row, the other school's ids, and the `valid` ids as
+    strings of other scripts' digits ("١٢": a JSON id is an integer, and never "١٢")."""
     return st.one_of(
+        unicode_twins(valid),
         st.none(),
         st.booleans(),
         st.integers(max_value=0),
@@ -192,7 +196,12 @@ def bad_total_sessions_bodies(draw, adams, foreign):
         body["total_sessions"] = value
     elif how == "id":
         field = draw(st.sampled_from(["student_id", "class_id", "subject_id"]))
-        value = draw(bad_ids(foreign))
+        valid = {
+            "student_id": adams.student_id,
+            "class_id": adams.school_class_id,
+            "subject_id": adams.school_class.subject_id,
+        }[field]
+        value = draw(bad_ids(foreign, [valid]))
         assume(value is not None or field == "student_id")  # no class/subject is valid
         body[field] = value
     elif how == "missing":
@@ -252,7 +261,7 @@ def bad_generate_bodies(draw, group_id, foreign):
         body["updateExisting"] = draw(st.booleans())
     how = draw(st.sampled_from(["groupId", "date", "reversed", "flag", "missing", "extra", "raw"]))
     if how == "groupId":
-        body["groupId"] = draw(bad_ids(foreign))
+        body["groupId"] = draw(bad_ids(foreign, [group_id]))
     elif how == "date":
         body[draw(st.sampled_from(["startDate", "endDate"]))] = draw(
             st.one_of(BAD_DATES, OUT_OF_RANGE_DATES)
@@ -300,9 +309,9 @@ def test_generate_payments_refuses_bad_bodies_and_bills_nobody(client, billing, 
     assert changed_tables(before, after) == []
 
 
-def _group_path_ids(foreign: list[int]) -> st.SearchStrategy:
+def _group_path_ids(foreign: list[int], valid: list[int]) -> st.SearchStrategy:
     return st.one_of(
-        bad_ids(foreign).map(lambda v: json.dumps(v) if not isinstance(v, str) else v),
+        bad_ids(foreign, valid).map(lambda v: json.dumps(v) if not isinstance(v, str) else v),
         st.text(min_size=1, max_size=30),
     ).filter(lambda text: text.strip() not in (".", "..", ""))
 
@@ -314,7 +323,7 @@ def test_calculate_and_revenue_answer_404_for_any_id_that_is_not_a_group_of_the_
 ):
     ours, theirs = billing
     client.force_login(ours.admin)
-    raw = data.draw(_group_path_ids([theirs.group.pk]), label="group id")
+    raw = data.draw(_group_path_ids([theirs.group.pk], [ours.group.pk]), label="group id")
     kind = data.draw(st.sampled_from(["attendance/calculate/{}", "groups/{}/revenue"]))
     url = "/api/accounting/" + kind.format(quote(raw, safe=""))
 

@@ -33,6 +33,7 @@ from .strategies import (
     assert_refused,
     bad_choices,
     post_unchanged,
+    twins_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,8 @@ def test_marking_refuses_statuses_missing_rows_and_bad_reasons(client, marking, 
                     "school",
                     "marked_by",
                     "\x00",
+                    # a roll student's id in other digits is no student on the roll
+                    *(f"status_{twin}" for pk in marking.students for twin in twins_of(pk)),
                 ]
             ),  # fmt: skip
             st.one_of(st.just("P"), JUNK),
@@ -100,10 +103,13 @@ def test_marking_refuses_statuses_missing_rows_and_bad_reasons(client, marking, 
     assert changed == []
 
 
+TWIN_KEYS = [f"twin {script} of {student}" for script in range(4) for student in range(2)]
+
+
 @FEW
 @given(
     extra=st.lists(
-        st.sampled_from(["outsider", str(2**64), str(2**63), "-1", "0", "abc", "١"]),
+        st.sampled_from(["outsider", str(2**64), str(2**63), "-1", "0", "abc", "١", *TWIN_KEYS]),
         min_size=1,
         max_size=4,
         unique=True,
@@ -111,10 +117,14 @@ def test_marking_refuses_statuses_missing_rows_and_bad_reasons(client, marking, 
 )
 def test_status_fields_of_students_not_on_the_roll_are_ignored(client, marking, extra):
     """A valid roll with extra `status_<id>` fields (another school's student, unknown
-    and huge ids) saves the roll's two students and nobody else."""
+    and huge ids, a roll student's id in other scripts' digits) saves the roll's two
+    students, as "A", and nobody else."""
     client.force_login(marking.teacher)
     body = {f"status_{student}": "A" for student in marking.students}
     for key in extra:
+        if key in TWIN_KEYS:  # "twin 2 of 1": the second student's id in the third script
+            _, script, _, student = key.split()
+            key = twins_of(marking.students[int(student)])[int(script)]
         body[f"status_{marking.outsider if key == 'outsider' else key}"] = "P"
 
     with rolled_back():
@@ -152,7 +162,10 @@ def test_a_correction_needs_a_real_reason(client, marking, reason, who):
 
 @EXAMPLES
 @given(
-    slot=st.sampled_from(["fresh", "foreign", "0", str(2**31), str(2**63), str(2**64), "9" * 25]),
+    slot=st.sampled_from(
+        ["fresh", "foreign", "0", str(2**31), str(2**63), str(2**64), "9" * 25]
+        + [f"twin {script}" for script in range(4)]  # the fresh slot's id in other digits
+    ),
     day=st.one_of(
         st.sampled_from(BAD_DATES + EXTREME_DATES + ["2026-09-08", "2026-09-14", "2025-09-01"]),
         st.text(max_size=12),
@@ -165,7 +178,11 @@ def test_a_malformed_slot_or_date_in_the_url_is_refused(client, marking, slot, d
     a POST; nothing is written."""
     assume(not (slot == "fresh" and day == MONDAY.isoformat()))
     client.force_login(marking.teacher)
-    slot_id = {"fresh": marking.fresh.pk, "foreign": marking.foreign_slot.pk}.get(slot, slot)
+    slot_id = {
+        "fresh": marking.fresh.pk,
+        "foreign": marking.foreign_slot.pk,
+        **{f"twin {i}": twin for i, twin in enumerate(twins_of(marking.fresh.pk))},
+    }.get(slot, slot)
     url = mark_url(slot_id, day)
     body = {f"status_{student}": "P" for student in marking.students}
 

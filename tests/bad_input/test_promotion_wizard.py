@@ -8,10 +8,10 @@ every bad-input test keeps: tests/bad_input/__init__.py.)
 """
 
 import pytest
-from django import forms
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from academics.forms import IdField
 from academics.models import AcademicYear, PromotionAction, PromotionMode
 from tests.snapshots import changed_tables, rolled_back, snapshot
 
@@ -27,6 +27,7 @@ from .strategies import (
     bad_lists,
     post_unchanged,
     refused_by,
+    unicode_twins,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,14 @@ def _row_body(w):
     }
 
 
+def _bad_was(ids) -> st.SearchStrategy:
+    """Values a `was_*` field (an id sent back as shown) refuses: junk, and `ids` in
+    other scripts' digits."""
+    return st.one_of(bad_choices([]), unicode_twins(ids)).filter(
+        refused_by(IdField(required=False))
+    )
+
+
 @EXAMPLES
 @given(data=st.data())
 def test_the_row_editor_refuses_junk_and_other_ids(client, wizard, data):
@@ -66,8 +75,10 @@ def test_the_row_editor_refuses_junk_and_other_ids(client, wizard, data):
         "to_class": bad_choices(w.own["to_classes"], foreign),
         "to_section": bad_choices(w.own["to_sections"], foreign),
         "notes": BAD_TEXT,
-        "was_to_grade": bad_choices([]).filter(refused_by(forms.IntegerField(required=False))),
-        "was_to_class": bad_choices([]).filter(refused_by(forms.IntegerField(required=False))),
+        # The ids the editor showed: any id, but in ASCII digits.
+        "was_to_grade": _bad_was(w.own["grades"]),
+        "was_to_class": _bad_was(w.own["to_classes"]),
+        "was_to_section": _bad_was(w.own["to_sections"]),
     }
     for key in data.draw(
         st.lists(st.sampled_from(sorted(bad)), min_size=1, max_size=3, unique=True), label="f"

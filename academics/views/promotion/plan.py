@@ -24,6 +24,7 @@ from ...services.promotion import (
     plan_promotion,
     validate_prerequisites,
 )
+from ...validators import id_from
 from .common import PLAN_TEMPLATE, _not_a_draft, promotion_view, started_message
 
 
@@ -55,13 +56,8 @@ def _student_groups(enrollments: Iterable[Enrollment]) -> list[StudentGroup]:
 
 
 def _ids(values) -> set[int]:
-    ids = set()
-    for value in values:
-        try:
-            ids.add(int(value))
-        except (TypeError, ValueError):
-            continue
-    return ids
+    """The ids among `values` (query-string or posted text); anything else is left out."""
+    return {pk for value in values if (pk := id_from(value)) is not None}
 
 
 def _choices_from(data, run: PromotionRun | None) -> dict:

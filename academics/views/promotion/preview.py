@@ -24,7 +24,7 @@ from ...services.promotion import (
     summarise_run,
     update_promotion_rows,
 )
-from ...validators import MAX_ID
+from ...validators import id_from
 from .common import PREVIEW_TEMPLATE, TARGETED, _not_a_draft, promotion_view
 
 
@@ -63,15 +63,6 @@ def preview(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        number = int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-    # An id no bigint column holds is no id: querying with it overflows.
-    return number if number is None or abs(number) <= MAX_ID else None
-
-
 def _editor_context(request: HttpRequest, run: PromotionRun, row: PromotionRow) -> dict:
     """The inline editor of `row`: the values it shows (the row's, or those of a redraw
     after the action, grade or class changed) and the options that fit them."""
@@ -94,8 +85,8 @@ def _editor_context(request: HttpRequest, run: PromotionRun, row: PromotionRow) 
             state["action"] = source["action"]
         state["notes"] = source.get("notes", "")
         for key in ("to_grade", "to_class", "to_section"):
-            state[key] = _int_or_none(source.get(key))
-            was[key] = _int_or_none(source.get(f"was_{key}"))
+            state[key] = id_from(source.get(key))
+            was[key] = id_from(source.get(f"was_{key}"))
         changed = request.htmx.trigger_name if request.htmx else ""
         if not changed and request.method == "GET" and source.get("was_action") != state["action"]:
             changed = "action"  # "Update choices" without JS: the action was changed
