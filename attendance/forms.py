@@ -216,7 +216,7 @@ class SubstituteForm(forms.Form):
 class StudentLeaveForm(forms.Form):
     """Record a student's leave (approved leave lets an SA period resolve to IL)."""
 
-    student = forms.ModelChoiceField(queryset=None, empty_label="Choose a student")
+    student = IdChoiceField(queryset=None, empty_label="Choose a student")
     start_date = forms.DateField(
         label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

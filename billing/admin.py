@@ -31,12 +31,13 @@ from academics.admin import (
     by_school,
     scoped_school_id,
 )
+from academics.validators import parse_id
 from attendance.models import Status
 
 from .models import Bill, BillLine, BillStatus, Payment
 from .selectors import status_label, with_bill_status
 
-_INVOICE_NUMBER = re.compile(r"(?:INV-?)?0*(\d+)", re.IGNORECASE)
+_INVOICE_NUMBER = re.compile(r"(?:INV-?)?0*([0-9]+)", re.IGNORECASE)
 
 
 def money(amount, currency: str) -> str:
@@ -250,8 +251,9 @@ class BillAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin, SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         number = _INVOICE_NUMBER.fullmatch(search_term.strip())
-        if number:
-            results = queryset.filter(Q(pk__in=results.values("pk")) | Q(pk=int(number[1])))
+        bill_id = parse_id(number[1]) if number else None
+        if bill_id is not None:
+            results = queryset.filter(Q(pk__in=results.values("pk")) | Q(pk=bill_id))
         return results, may_have_duplicates
 
     def revert_disabled(self, request, obj=None):

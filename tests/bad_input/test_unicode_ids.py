@@ -117,8 +117,6 @@ def test_every_model_choice_field_of_the_apps_forms_is_an_id_field():
     plain, checked = [], 0
     for module in (academics.forms, attendance.forms, billing.forms, credits.forms):
         for form_class in _forms_of(module):
-            if form_class is StudentLeaveForm:
-                continue  # test_the_leave_form_refuses_a_student_in_other_digits
             for name, field in _id_fields_of(form_class).items():
                 wanted = (
                     IdMultipleChoiceField
@@ -132,11 +130,6 @@ def test_every_model_choice_field_of_the_apps_forms_is_an_id_field():
     assert checked > 20  # 23 when this was written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="StudentLeaveForm's student is still Django's ModelChoiceField (leave code "
-    "changes elsewhere); an IdChoiceField there makes this pass",
-)
 def test_the_leave_form_refuses_a_student_in_other_digits(marking):
     student = marking.students[0]
     form = StudentLeaveForm(

@@ -235,6 +235,14 @@ def test_bills_are_found_by_student_or_invoice_number(client, school_admin, ours
     assert rows_of(client.get(url(Bill, "changelist"), {"q": other.number})) == []
 
 
+@pytest.mark.parametrize("term", ["9" * 5000, "INV-" + "9" * 30, "INV-" + "١٢"])
+def test_an_invoice_number_search_no_bill_can_have_finds_nothing(client, school_admin, ours, term):
+    client.force_login(school_admin)
+    response = client.get(url(Bill, "changelist"), {"q": term})
+    assert response.status_code == 200
+    assert rows_of(response) == []
+
+
 def test_a_bills_history_is_browsable_but_never_reverted(client, school_admin, ours, theirs):
     bill = Bill.objects.get(student=ours.students[0])
     client.force_login(school_admin)
