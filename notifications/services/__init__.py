@@ -1,0 +1,17 @@
+"""Every write of notifications (docs/design/notifications.md)."""
+
+from .absences import note_absences
+from .bills import ReminderResult, note_bills, remind_overdue
+from .delivery import deliver, send_notification
+from .queue import resend, schedule
+
+__all__ = [
+    "ReminderResult",
+    "deliver",
+    "note_absences",
+    "note_bills",
+    "remind_overdue",
+    "resend",
+    "schedule",
+    "send_notification",
+]

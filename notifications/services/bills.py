@@ -1,0 +1,122 @@
+"""Bill notices: a new bill, and reminders of overdue ones (docs/design/notifications.md,
+"Bills")."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from academics.models import School
+from billing.models import Bill, BillStatus
+from billing.selectors import with_bill_status
+
+from ..models import Kind, Notification
+from ..selectors import bill_recipients
+from .queue import schedule
+
+
+def note_bills(*, bills: Sequence[Bill]) -> list[Notification]:
+    """A "bill issued" notice for each new bill in `bills` to each of its recipients
+    (`selectors.bill_recipients`), sent at once. A bill already noticed to a recipient
+    is not noticed again. Returns the notices created.
+
+    Called after the bills' transaction committed (`billing.signals.bills_generated`)."""
+    if not bills:
+        return []
+    recipients = bill_recipients(student_ids={bill.student_id for bill in bills})
+    schools = School.objects.in_bulk({bill.school_id for bill in bills})
+    now = timezone.now()
+    created = []
+    for bill in bills:
+        school = schools[bill.school_id]
+        for user in recipients.get(bill.student_id, []):
+            notification = _create(
+                school=school,
+                user=user,
+                bill=bill,
+                kind=Kind.BILL_ISSUED,
+                key=f"bill_issued:{bill.pk}",
+                day=school.today(),
+                now=now,
+            )
+            if notification is not None:
+                created.append(notification)
+    return created
+
+
+@dataclass
+class ReminderResult:
+    overdue_bills: int = 0
+    reminders: int = 0
+
+
+def remind_overdue(
+    *, school: School, today: datetime.date, every_days: int, dry_run: bool = False
+) -> ReminderResult:
+    """Queue a reminder for each overdue bill of `school` (due before `today`, the school's
+    date, and not fully paid) to each of its recipients who has had no reminder of that
+    bill in the last `every_days` days (days ≥ 1). A second run on the same day, or any
+    run within `every_days` of the last reminder, queues nothing. `dry_run` counts only.
+    Raises ValueError if `every_days` < 1."""
+    if every_days < 1:
+        raise ValueError("every_days must be 1 or more.")
+    bills = list(
+        with_bill_status(Bill.objects.filter(school=school), today=today)
+        .filter(status=BillStatus.OVERDUE)
+        .order_by("pk")
+    )
+    result = ReminderResult(overdue_bills=len(bills))
+    if not bills:
+        return result
+    recipients = bill_recipients(student_ids={bill.student_id for bill in bills})
+    last = {
+        (row["bill_id"], row["recipient_id"]): row["last"]
+        for row in Notification.objects.filter(bill__in=bills, kind=Kind.BILL_OVERDUE)
+        .values("bill_id", "recipient_id")
+        .annotate(last=Max("day"))
+    }
+    now = timezone.now()
+    for bill in bills:
+        for user in recipients.get(bill.student_id, []):
+            previous = last.get((bill.pk, user.pk))
+            if previous is not None and (today - previous).days < every_days:
+                continue
+            if dry_run:
+                result.reminders += 1
+                continue
+            notification = _create(
+                school=school,
+                user=user,
+                bill=bill,
+                kind=Kind.BILL_OVERDUE,
+                key=f"bill_overdue:{bill.pk}:{today.isoformat()}",
+                day=today,
+                now=now,
+            )
+            if notification is not None:
+                result.reminders += 1
+    return result
+
+
+def _create(*, school, user, bill, kind, key, day, now) -> Notification | None:
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                school=school,
+                recipient=user,
+                student_id=bill.student_id,
+                bill=bill,
+                kind=kind,
+                day=day,
+                key=key,
+                send_after=now,
+            )
+            schedule(notification)
+    except IntegrityError:
+        return None  # already noticed (unique recipient + key)
+    return notification
