@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
@@ -10,6 +12,23 @@ from django.utils import timezone
 
 from ..models import Notification, NotificationStatus
 from .delivery import send_notification
+
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Within this block (the commits inside it included) attendance and bills notify
+    nobody: the demo's thousands of generated marks and bills are not news to anyone."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def is_muted() -> bool:
+    return _muted.get()
 
 
 def schedule(notification: Notification) -> None:
