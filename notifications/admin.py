@@ -66,7 +66,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
 
     @admin.action(description=_("Resend the selected notifications"), permissions=["resend"])
     def resend_selected(self, request, queryset):
-        count = resend(queryset.select_for_update())
+        count = resend(queryset.select_for_update(of=("self",)))
         self.message_user(
             request,
             ngettext(
