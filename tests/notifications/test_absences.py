@@ -10,7 +10,7 @@ from django.core import mail
 
 from attendance.models import AttendanceRecord, Status
 from notifications.models import Kind, Notification, NotificationStatus
-from notifications.services import deliver
+from notifications.services import deliver, muted
 
 from .conftest import at, guardian_of
 
@@ -150,3 +150,12 @@ def test_a_failing_notice_never_undoes_or_refuses_the_marking(
     assert AttendanceRecord.objects.get().status == Status.ABSENT
     assert "records_saved receiver" in caplog.text
     assert "notifications are down" in caplog.text
+
+
+def test_nothing_is_noticed_while_muted_as_when_the_demo_loads(family, committed):
+    with muted():
+        committed(family.mark, family.first, Status.ABSENT)
+    assert Notification.objects.count() == 0
+
+    committed(family.mark, family.third, Status.ABSENT)
+    assert Notification.objects.count() == 2  # unmuted again: one per guardian
