@@ -64,40 +64,78 @@ def note_absences(*, records: Sequence[AttendanceRecord]) -> list[Notification]:
     schools = School.objects.in_bulk({school_id for school_id, _, _ in absent})
     recipients = absence_recipients(student_ids={student_id for _, student_id, _ in absent})
     now = timezone.now()
-    noticed: list[Notification] = []
+    wanted: dict[tuple[int, str], Notification] = {}
     for school_id, student_id, day in sorted(absent):
         school = schools[school_id]
         if day < school.today() - ABSENCE_MAX_AGE:
             continue
         for user in recipients.get(student_id, []):
-            notification = _notice(school, user, student_id, day, now=now)
-            if notification is not None:
-                noticed.append(notification)
-    return noticed
+            key = absence_key(student_id, day)
+            wanted[(user.pk, key)] = Notification(
+                school=school,
+                recipient=user,
+                student_id=student_id,
+                kind=Kind.ABSENCE,
+                day=day,
+                key=key,
+                send_after=notice_time(school, day, now=now),
+            )
+    if not wanted:
+        return []
+    try:
+        return _notice_all(wanted)
+    except IntegrityError:
+        # Another save of the same students created some of these notices at the same
+        # moment: take them one by one, each in its own savepoint.
+        return [n for n in (_notice(new) for new in wanted.values()) if n is not None]
 
 
-def _notice(school, user, student_id, day, *, now) -> Notification | None:
-    key = absence_key(student_id, day)
+def _notice_all(wanted: dict[tuple[int, str], Notification]) -> list[Notification]:
+    """Create or revive every notice of `wanted` in a few queries, whatever the number of
+    students and guardians. Raises IntegrityError (nothing written) on a concurrent insert."""
     with transaction.atomic():
-        existing = Notification.objects.select_for_update().filter(recipient=user, key=key).first()
+        existing = {
+            (n.recipient_id, n.key): n
+            for n in Notification.objects.select_for_update().filter(
+                recipient_id__in={user_id for user_id, _ in wanted},
+                key__in={key for _, key in wanted},
+            )
+        }
+        revived = []
+        for pair, notification in existing.items():
+            if pair in wanted and notification.status == NotificationStatus.CANCELLED:
+                notification.status = NotificationStatus.QUEUED
+                notification.send_after = wanted[pair].send_after
+                revived.append(notification)
+        if revived:
+            Notification.objects.bulk_update(revived, ["status", "send_after"])
+        created = Notification.objects.bulk_create(
+            [new for pair, new in wanted.items() if pair not in existing]
+        )
+        for notification in [*created, *revived]:
+            schedule(notification)
+    return [*created, *revived]
+
+
+def _notice(new: Notification) -> Notification | None:
+    """`_notice_all` for one notice, safe against a concurrent insert of the same one."""
+    with transaction.atomic():
+        existing = (
+            Notification.objects.select_for_update()
+            .filter(recipient=new.recipient, key=new.key)
+            .first()
+        )
         if existing is None:
             try:
                 with transaction.atomic():
-                    notification = Notification.objects.create(
-                        school=school,
-                        recipient=user,
-                        student_id=student_id,
-                        kind=Kind.ABSENCE,
-                        day=day,
-                        key=key,
-                        send_after=notice_time(school, day, now=now),
-                    )
+                    new.save()
             except IntegrityError:
-                return None  # another save of the same day created it at the same moment
+                return None  # created at the same moment by another save
+            notification = new
         elif existing.status == NotificationStatus.CANCELLED:
             notification = existing
             notification.status = NotificationStatus.QUEUED
-            notification.send_after = notice_time(school, day, now=now)
+            notification.send_after = new.send_after
             notification.save(update_fields=["status", "send_after"])
         else:
             return None  # queued (this absence joins it), sent, or failed: once a day

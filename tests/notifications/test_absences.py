@@ -7,10 +7,13 @@ import logging
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError
 
 from attendance.models import AttendanceRecord, Status
 from notifications.models import Kind, Notification, NotificationStatus
-from notifications.services import deliver, muted
+from notifications.services import deliver, muted, note_absences
+from tests.attendance.factories import AttendanceRecordFactory
+from tests.attendance.marking.support import MONDAY, student_in
 
 from .conftest import at, guardian_of
 
@@ -159,3 +162,45 @@ def test_nothing_is_noticed_while_muted_as_when_the_demo_loads(family, committed
 
     committed(family.mark, family.third, Status.ABSENT)
     assert Notification.objects.count() == 2  # unmuted again: one per guardian
+
+
+def absent_students(family, count):
+    records = []
+    for n in range(count):
+        student = student_in(family.first.school_class, f"Absent{n}").student
+        guardian_of(student, f"Parent{n}", f"parent{n}@example.com")
+        records.append(
+            AttendanceRecordFactory(
+                membership=student.memberships.get(),
+                date=MONDAY,
+                period_number=1,
+                status=Status.ABSENT,
+            )
+        )
+    return records
+
+
+def test_noticing_a_whole_absent_class_runs_no_query_per_student(family, django_assert_num_queries):
+    few = absent_students(family, 2)
+    many = absent_students(family, 8)
+
+    # the schools, the guardians, the day's notices already there (locked), the insert of
+    # the new ones; savepoint in and out.
+    with django_assert_num_queries(6):
+        assert len(note_absences(records=few)) == 2
+    with django_assert_num_queries(6):
+        assert len(note_absences(records=many)) == 8
+
+
+def test_notices_created_at_the_same_moment_elsewhere_are_taken_one_by_one(family, monkeypatch):
+    records = absent_students(family, 2)
+    note_absences(records=records[:1])  # the other save's notice
+
+    def clash(wanted):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr("notifications.services.absences._notice_all", clash)
+    noticed = note_absences(records=records)
+
+    assert [n.recipient.first_name for n in noticed] == ["Parent1"]
+    assert Notification.objects.count() == 2
