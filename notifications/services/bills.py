@@ -31,22 +31,29 @@ def note_bills(*, bills: Sequence[Bill]) -> list[Notification]:
     recipients = bill_recipients(student_ids={bill.student_id for bill in bills})
     schools = School.objects.in_bulk({bill.school_id for bill in bills})
     now = timezone.now()
-    created = []
-    for bill in bills:
-        school = schools[bill.school_id]
-        for user in recipients.get(bill.student_id, []):
-            notification = _create(
-                school=school,
-                user=user,
-                bill=bill,
-                kind=Kind.BILL_ISSUED,
-                key=f"bill_issued:{bill.pk}",
-                day=school.today(),
-                now=now,
-            )
-            if notification is not None:
-                created.append(notification)
-    return created
+    new = [
+        Notification(
+            school=schools[bill.school_id],
+            recipient=user,
+            student_id=bill.student_id,
+            bill=bill,
+            kind=Kind.BILL_ISSUED,
+            day=schools[bill.school_id].today(),
+            key=f"bill_issued:{bill.pk}",
+            send_after=now,
+        )
+        for bill in bills
+        for user in recipients.get(bill.student_id, [])
+    ]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(new)
+            for notification in created:
+                schedule(notification)
+        return created
+    except IntegrityError:
+        # Some were noticed already (unique recipient + key): one by one.
+        return [n for n in (_save(notification) for notification in new) if n is not None]
 
 
 @dataclass
@@ -104,19 +111,26 @@ def remind_overdue(
 
 
 def _create(*, school, user, bill, kind, key, day, now) -> Notification | None:
+    return _save(
+        Notification(
+            school=school,
+            recipient=user,
+            student_id=bill.student_id,
+            bill=bill,
+            kind=kind,
+            day=day,
+            key=key,
+            send_after=now,
+        )
+    )
+
+
+def _save(notification: Notification) -> Notification | None:
+    """Insert and schedule `notification`; None if its recipient has one with its key."""
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                school=school,
-                recipient=user,
-                student_id=bill.student_id,
-                bill=bill,
-                kind=kind,
-                day=day,
-                key=key,
-                send_after=now,
-            )
+            notification.save()
             schedule(notification)
     except IntegrityError:
-        return None  # already noticed (unique recipient + key)
+        return None
     return notification

@@ -10,10 +10,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from billing.models import Bill
 from billing.services import generate_bills
 from billing.services.payments import record_payment
 from notifications.models import Kind, Notification, NotificationStatus
-from notifications.services import deliver
+from notifications.services import deliver, note_bills
 from tests.billing.conftest import OCTOBER, make_seed_group
 
 from .conftest import guardian_of
@@ -189,3 +190,18 @@ class _Out:
 
     def flush(self):
         pass
+
+
+def test_bills_are_noticed_in_a_few_queries_and_never_twice(
+    seed, committed, django_assert_num_queries
+):
+    generate(seed, committed)
+    bills = list(Bill.objects.order_by("pk"))
+    Notification.objects.all().delete()
+
+    # the guardians with an email address, the students left to tell themselves, the
+    # schools, the insert; savepoint in and out.
+    with django_assert_num_queries(6):
+        assert len(note_bills(bills=bills)) == 2
+    assert note_bills(bills=bills) == []  # already noticed: one by one, none new
+    assert Notification.objects.count() == 2
