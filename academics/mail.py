@@ -1,9 +1,10 @@
-"""Email leaves the request: every message Rollbook sends (sign-in and password emails,
-invitations, notifications) goes through Django's mail API to the `default` mailer, which
-is `QueuedEmailBackend`; it turns each message into a background task enqueued when the
+"""Email leaves the request: every message sent through Django's mail API (sign-in and
+password emails, invitations, anything else) goes to the `default` mailer, which is
+`QueuedEmailBackend`; it turns each message into a background task enqueued when the
 current transaction commits, and the task worker (`manage.py db_worker`) delivers it with
 the `delivery` mailer, the real backend configured by `EMAIL_URL`
-(docs/operations/email.md).
+(docs/operations/email.md). Notifications are already composed and sent by a task of
+their own, so they use the `delivery` mailer directly, with the same retry rule.
 
 - Nothing is enqueued for a transaction that rolls back, so a refused marking or billing
   sends nothing.
@@ -137,7 +138,7 @@ def deliver_email(message: dict, *, using: str = DELIVERY_MAILER, attempt: int =
 
     A failure enqueues the next attempt after `retry_delay(attempt)` while attempts remain,
     and raises, so this attempt's task result is FAILED with the error; after the last
-    attempt it logs an error and raises. Returns "sent to N" on success."""
+    attempt it logs an error and raises. Returns what was sent, for the task result."""
     email = deserialize_message(message)
     try:
         sent = email.send(using=using)
@@ -164,4 +165,4 @@ def deliver_email(message: dict, *, using: str = DELIVERY_MAILER, attempt: int =
                 exc,
             )
         raise
-    return f"sent to {sent and len(email.recipients())}"
+    return f"sent {sent} message to {len(email.recipients())} recipients"
