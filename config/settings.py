@@ -242,6 +242,8 @@ SECURE_CSP = {
 # smtp+tls://user:password@host:587, smtp+ssl://user:password@host:465,
 # filemail:///path/to/folder. EMAIL_DELIVERY_BACKEND replaces the URL's backend, e.g.
 # anymail.backends.postmark.EmailBackend with ANYMAIL='{"POSTMARK_SERVER_TOKEN": "..."}'.
+# Django 6.1's MAILERS replaces EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS …:
+# those are deprecated, and Django refuses to start with them beside MAILERS.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rollbook <rollbook@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 _email_url = env.str("EMAIL_URL", default="consolemail://")
