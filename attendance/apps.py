@@ -7,7 +7,7 @@ class AttendanceConfig(AppConfig):
     def ready(self) -> None:
         from academics.navigation import register
 
-        from . import signals  # noqa: F401  (connects the timetable receivers)
+        from . import receivers  # noqa: F401  (connects the timetable receivers)
         from .access import nav_links
 
         register(nav_links, position=100)

@@ -3,13 +3,23 @@
 
 Connected here because billing builds on academics and academics never imports billing
 (ARCHITECTURE.md).
+
+Billing's own signal, for the apps built on it:
+
+- `bills_generated` is sent after the transaction of `generate_bills` commits, with
+  `created=[Bill, ...]` (new bills) and `updated=[Bill, ...]` (recalculated ones).
+  Receivers are called robustly: one that fails is logged and never undoes the bills
+  (notifications use it: docs/design/notifications.md).
 """
 
 from __future__ import annotations
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from academics.signals import promotion_undo_requested
+
+# Sent with `created` and `updated` (lists of Bill) after their transaction commits.
+bills_generated = Signal()
 
 
 @receiver(promotion_undo_requested, dispatch_uid="billing.promotion_undo_requested")

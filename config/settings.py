@@ -53,10 +53,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "academics",
     "attendance",
     "billing",
     "credits",
+    "notifications",
     "devtools",
 ]
 
@@ -230,6 +232,57 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# --- Email and background tasks (docs/operations/email.md) -----------------------------
+# Every email goes through Django's mail API to the "default" mailer, which queues it
+# (academics/mail.py): a task is enqueued when the transaction commits, and the worker
+# (`manage.py db_worker`, started by `./dev start`; a service in production) sends it with
+# the "delivery" mailer built from EMAIL_URL, retrying a failed send. EMAIL_URL is
+# django-environ's: consolemail:// (the default: printed by the worker),
+# smtp+tls://user:password@host:587, smtp+ssl://user:password@host:465,
+# filemail:///path/to/folder. EMAIL_DELIVERY_BACKEND replaces the URL's backend, e.g.
+# anymail.backends.postmark.EmailBackend with ANYMAIL='{"POSTMARK_SERVER_TOKEN": "..."}'.
+# Django 6.1's MAILERS replaces EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS …:
+# those are deprecated, and Django refuses to start with them beside MAILERS.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rollbook <rollbook@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+_email_url = env.str("EMAIL_URL", default="consolemail://")
+_email = environ.Env.email_url_config(_email_url)
+_delivery_options = {
+    key: value
+    for key, value in {
+        "host": _email.get("EMAIL_HOST"),
+        "port": _email.get("EMAIL_PORT"),
+        "username": _email.get("EMAIL_HOST_USER"),
+        "password": _email.get("EMAIL_HOST_PASSWORD"),
+        "use_tls": _email.get("EMAIL_USE_TLS"),
+        "use_ssl": _email.get("EMAIL_USE_SSL"),
+    }.items()
+    if value not in (None, "")
+}
+if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _delivery_options["timeout"] = env.int("EMAIL_TIMEOUT", default=20)
+elif _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    # django-environ drops the leading "/" of filemail:///abs/path.
+    _delivery_options = {"file_path": "/" + _email_url.split("://", 1)[1].lstrip("/")}
+EMAIL_DELIVERY_BACKEND = env.str("EMAIL_DELIVERY_BACKEND", default=_email["EMAIL_BACKEND"])
+if _email["EMAIL_BACKEND"] != EMAIL_DELIVERY_BACKEND:
+    _delivery_options = {}  # a provider's backend (django-anymail) reads its own settings
+ANYMAIL = env.json("ANYMAIL", default={})
+MAILERS = {
+    "default": {"BACKEND": "academics.mail.QueuedEmailBackend"},
+    "delivery": {"BACKEND": EMAIL_DELIVERY_BACKEND, "OPTIONS": _delivery_options},
+}
+# Tries of one message before it is recorded as failed, and the first wait (seconds,
+# four times longer after each failure).
+EMAIL_DELIVERY_ATTEMPTS = env.int("EMAIL_DELIVERY_ATTEMPTS", default=5)
+EMAIL_RETRY_DELAY = env.float("EMAIL_RETRY_DELAY", default=60)
+# Django's tasks framework with django-tasks-db's database backend: the queue is a table,
+# so no broker to run; `db_worker` takes tasks from it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often overdue bills are reminded (days), by `send_overdue_reminders`.
+OVERDUE_REMINDER_EVERY_DAYS = env.int("OVERDUE_REMINDER_EVERY_DAYS", default=7)
+# --- end of Email and background tasks ---------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -45,6 +45,12 @@ class School(Stamped):
         help_text="Days after they were last set that unused (available) make-up credits "
         "expire through `expire_makeup_credits`; empty: they never expire.",
     )
+    # Notifications (docs/design/notifications.md).
+    absence_notice_time = models.TimeField(
+        default=datetime.time(12, 0),
+        help_text="School-local time at which guardians get the day's absence notice: one "
+        "email per child per day, listing every period marked A or UL by then.",
+    )
     low_attendance_threshold = models.DecimalField(
         max_digits=5,
         decimal_places=2,

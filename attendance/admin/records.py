@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from academics.admin import STUDENT_SEARCH, SchoolScopedAdmin, SchoolScopedForm, by_school
 
 from ..models import AttendanceRecord
+from ..services.records import announce_saved
 
 
 class AttendanceRecordForm(SchoolScopedForm):
@@ -114,3 +115,5 @@ class AttendanceRecordAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
         elif obj.marked_by_id is None:
             obj.marked_by = request.user
         super().save_model(request, obj, form, change)
+        # A status set here counts like one marked on the roll (records_saved).
+        announce_saved([obj])

@@ -14,7 +14,7 @@ link to it (SET_NULL) and stay orphaned for good: a slot created later is a new 
 and its teacher marks those days afresh only if the old records are first removed.
 
 Every flip is a bulk update with a history row per record, so the trail shows who changed
-the timetable and when. `attendance/signals.py` calls these on every save and delete of a
+the timetable and when. `attendance/receivers.py` calls these on every save and delete of a
 TimetableSlot; writes that skip signals (`QuerySet.update`, `bulk_update`, e.g. the roster
 import) are caught up with `refresh_orphaning(school=…)`.
 """

@@ -2,24 +2,32 @@
 
 Every service that writes many records at once (marking, closures, staff absence,
 orphaning) goes through these two, so each written record gets its history row with
-who, when and why, and `updated_at` is kept even though bulk updates skip `auto_now`.
+who, when and why, and `updated_at` is kept even though bulk updates skip `auto_now`;
+and once their transaction commits, `attendance.signals.records_saved` tells the apps
+built on attendance which records changed (notifications: docs/design/notifications.md).
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
+from functools import partial
 
+from django.db import transaction
 from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from academics.models import User
 
 from ..models import AttendanceRecord
+from ..signals import records_saved
 
 # simple-history's history_change_reason column is 100 characters; a longer reason is
 # kept in full on the record's own modification_reason.
 _REASON_LENGTH = 100
+
+logger = logging.getLogger(__name__)
 
 
 def create_records(
@@ -38,6 +46,7 @@ def create_records(
             default_change_reason=Truncator(change_reason).chars(_REASON_LENGTH),
             default_date=now,
         )
+        announce_saved(records)
 
 
 def update_records(
@@ -63,3 +72,17 @@ def update_records(
         default_change_reason=Truncator(change_reason).chars(_REASON_LENGTH),
         default_date=now,
     )
+    announce_saved(records)
+
+
+def announce_saved(records: Sequence[AttendanceRecord]) -> None:
+    """Send `records_saved` with `records` once the current transaction commits (at once
+    outside one); nothing if it rolls back. A receiver's failure is logged, never raised."""
+    if records:
+        transaction.on_commit(partial(_send_saved, list(records)), robust=True)
+
+
+def _send_saved(records: list[AttendanceRecord]) -> None:
+    for receiver, response in records_saved.send_robust(AttendanceRecord, records=records):
+        if isinstance(response, Exception):
+            logger.error("records_saved receiver %s failed", receiver, exc_info=response)

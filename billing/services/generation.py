@@ -10,8 +10,10 @@ other: the second finds the first's bills and skips or recalculates them.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +23,9 @@ from academics.models import SchoolClass, StudentProfile, User
 
 from ..models import Bill, BillLine
 from ..selectors import StudentCalculation, calculate_bills
+from ..signals import bills_generated
+
+logger = logging.getLogger(__name__)
 
 
 class BillingError(Exception):
@@ -110,6 +115,9 @@ def generate_bills(
     GroupNotPriced (the group has no price per session) and ConcurrentGeneration (the
     database refused a duplicate line or bill written at the same moment); either way
     nothing is written. Queries do not grow with the number of students.
+
+    Once the transaction commits, `billing.signals.bills_generated` announces the bills
+    written (guardians' notices: docs/design/notifications.md).
     """
     with transaction.atomic():
         locked = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
@@ -169,7 +177,17 @@ def generate_bills(
                 _write(result, new_lines, dropped_record_ids, actor=actor, now=now)
         except IntegrityError as exc:
             raise ConcurrentGeneration(locked) from exc
+        if result.created or result.updated:
+            transaction.on_commit(
+                partial(_announce, list(result.created), list(result.updated)), robust=True
+            )
     return result
+
+
+def _announce(created: list[Bill], updated: list[Bill]) -> None:
+    for receiver, response in bills_generated.send_robust(Bill, created=created, updated=updated):
+        if isinstance(response, Exception):
+            logger.error("bills_generated receiver %s failed", receiver, exc_info=response)
 
 
 def _recalculate(
