@@ -25,7 +25,15 @@ from .scoping import (
     scoped_school_id,
     stamp,
 )
-from .people import ProfileAdmin, StaffProfileAdmin, StudentProfileAdmin, UserAdmin
+from .people import (
+    GuardianProfileAdmin,
+    GuardianshipAdmin,
+    GuardianshipInline,
+    ProfileAdmin,
+    StaffProfileAdmin,
+    StudentProfileAdmin,
+    UserAdmin,
+)
 from .structure import (
     AcademicYearAdmin,
     GradeAdmin,
@@ -52,6 +60,9 @@ __all__ = [
     "CurrentMembershipFilter",
     "EnrollmentAdmin",
     "GradeAdmin",
+    "GuardianProfileAdmin",
+    "GuardianshipAdmin",
+    "GuardianshipInline",
     "HolidayAdmin",
     "MembershipAdmin",
     "ProfileAdmin",
