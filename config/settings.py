@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "attendance",
     "billing",
     "credits",
+    "guardians",
     "devtools",
 ]
 
