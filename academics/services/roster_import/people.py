@@ -31,7 +31,8 @@ def save_people(
     here (every student user has one: docs/design/total-sessions.md; every guardian
     user too: docs/manual/guardians.md). Passwords in the roster are never stored: new
     users get an unusable password. Counts each person in `summary` under "students",
-    "staff" or "guardians".
+    "staff" or "guardians". A guardian entered in the admin without an SIS id is adopted
+    by their email (case-insensitive) in the same school, and gets the roster's id.
 
     Args:
         roster: the roster read; its people and the people it marks deleted.
@@ -67,6 +68,15 @@ def save_people(
         ).select_related("user")
     }
     by_kind = {"students": students, "staff": staff, "guardians": guardians}
+    # Guardians the office entered by hand (no SIS id) are adopted by their email.
+    by_email = {}
+    if any(person.is_guardian for person in roster.people.values()):
+        by_email = {
+            (p.school_id, p.user.email.lower()): p
+            for p in GuardianProfile.objects.filter(school__in=school_ids, source_id="")
+            .exclude(user__email="")
+            .select_related("user")
+        }
     names = UsernamePicker(roster.people.values(), schools, summary)
     new_users: list[tuple[User, PersonRow]] = []
     users_to_update: dict[int, User] = {}
@@ -78,6 +88,8 @@ def save_people(
         school = schools[person.school]
         counts = summary.counts[person.kind]
         profile = by_kind[person.kind].get((school.pk, person.source_id))
+        if profile is None and person.is_guardian and person.email:
+            profile = by_email.pop((school.pk, person.email.lower()), None)
         user_values = {
             "first_name": clip(User, "first_name", person.first_name),
             "last_name": clip(User, "last_name", person.last_name),
@@ -100,7 +112,9 @@ def save_people(
         users[key] = user
         if not person.enabled:  # the roster may switch a login off, never back on
             user_values["is_active"] = False
-        username = names.pick(person, user.username)
+        # A guardian keeps the username they have: Clever gives them none (the email
+        # stands in), and one entered in the admin was named by the office.
+        username = user.username if person.is_guardian else names.pick(person, user.username)
         if username != user.username:
             user_values["username"] = username
         user_diff = apply_values(user, user_values)
@@ -149,7 +163,7 @@ def save_people(
             fields = {
                 StudentProfile: ["student_number", "date_of_birth", "is_active"],
                 StaffProfile: ["title", "employee_number"],
-                GuardianProfile: ["phone"],
+                GuardianProfile: ["source_id", "phone"],
             }[model]
             model.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=BATCH)
     return users, student_profiles, guardian_profiles

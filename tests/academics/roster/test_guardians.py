@@ -248,3 +248,25 @@ def test_oneroster_parents_and_relatives_are_linked_by_agent_ids_both_ways(autum
     assert third.counts["guardians"].removed == 1
     assert GuardianProfile.objects.get(source_id="P1").phone == "(950) 222 2222"
     assert not User.objects.get(guardian_profile__source_id="P2").is_active
+
+
+def test_a_guardian_entered_in_the_admin_is_adopted_by_email_not_duplicated(autumn_2026, tmp_path):
+    folder = _grand_bend_with_parents(tmp_path / "gb")
+    import_roster(folder)
+    school = GuardianProfile.objects.get(source_id="P1").school
+    GuardianProfile.objects.all().delete()
+    User.objects.filter(role=Role.GUARDIAN).delete()
+    # The office entered Pat by hand before the SIS listed them.
+    pat = User.objects.create(
+        username="pat.mum", school=school, role=Role.GUARDIAN, email="Pat.Archer@Example.org"
+    )
+
+    summary = import_roster(folder)
+
+    assert summary.counts["guardians"].created == 2  # Gale and Robin; Pat adopted
+    assert summary.counts["guardians"].updated == 1
+    profile = GuardianProfile.objects.select_related("user").get(source_id="P1")
+    assert profile.user == pat
+    assert profile.user.username == "pat.mum"  # kept
+    assert profile.user.first_name == "Pat" and profile.phone == "(950) 111 1111"
+    assert profile.guardianships.count() == 2
