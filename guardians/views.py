@@ -74,6 +74,7 @@ def children(request: HttpRequest) -> HttpResponse:
         "children": children_overview(user=user, today=today),
         "today": today,
         "currency": user.school.currency,
+        "low_below": user.school.low_attendance_threshold,
     }
     return render(request, "guardians/children.html", context)
 
