@@ -31,6 +31,7 @@ from .people import (
     GuardianshipInline,
     ProfileAdmin,
     StaffProfileAdmin,
+    StudentGuardiansInline,
     StudentProfileAdmin,
     UserAdmin,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "SectionAdmin",
     "SectionInline",
     "StaffProfileAdmin",
+    "StudentGuardiansInline",
     "StudentProfileAdmin",
     "SubjectAdmin",
     "TermAdmin",

@@ -77,6 +77,19 @@ class ProfileAdmin(SchoolScopedAdmin):
         return profile.user.username
 
 
+class StudentGuardiansInline(SchoolScopedInline, admin.TabularInline):
+    """The student's guardians, seen from the student: a guardian is picked by
+    autocomplete among the admin's school's guardians (docs/manual/guardians.md)."""
+
+    model = Guardianship
+    fk_name = "student"
+    autocomplete_fields = ("guardian",)
+    fields = ("guardian", "relationship")
+    verbose_name = "guardian"
+    verbose_name_plural = "guardians"
+    show_change_link = False
+
+
 @admin.register(StudentProfile)
 class StudentProfileAdmin(ProfileAdmin):
     list_display = ("__str__", "username", "student_number", "date_of_birth", "is_active", "school")
@@ -88,6 +101,7 @@ class StudentProfileAdmin(ProfileAdmin):
         "student_number",
         "source_id",
     )
+    inlines = (StudentGuardiansInline,)
 
 
 @admin.register(StaffProfile)

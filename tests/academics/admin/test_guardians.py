@@ -83,3 +83,13 @@ def test_the_child_autocomplete_offers_only_the_admins_students(
     )
     assert response.status_code == 200
     assert {int(r["id"]) for r in response.json()["results"]} == {rows[StudentProfile].pk}
+
+
+def test_a_students_page_lists_their_guardians(client, school_admin, rows):
+    client.force_login(school_admin)
+    response = client.get(url(StudentProfile, "change", rows[StudentProfile].pk))
+    assert response.status_code == 200
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.opts.model is Guardianship
+    )
+    assert [form.instance.guardian for form in formset.formset] == [rows[GuardianProfile]]
