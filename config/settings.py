@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "billing",
     "credits",
     "notifications",
+    "guardians",
     "devtools",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("api/accounting/", include("billing.api_urls")),
     path("credits/", include("credits.urls")),
+    path("children/", include("guardians.urls")),
     path("", include("academics.urls")),  # /promotion/…, /enrollments/
     path("admin/", admin.site.urls),
 ]

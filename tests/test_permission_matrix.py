@@ -47,8 +47,8 @@ LOGIN = "302 to sign-in"  # a redirect to /accounts/login/
 ADMIN_LOGIN = "302 to admin sign-in"  # the Django admin's own login page
 REDIRECT = "302"  # a redirect anywhere else (success, or "use the page, not the fragment")
 
-A, P, H, T, C, S = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT,
-                    Role.STUDENT)  # fmt: skip
+A, P, H, T, C, S, G = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT,
+                       Role.STUDENT, Role.GUARDIAN)  # fmt: skip
 
 
 def only(*roles: str, ok=200, others=403, anon=LOGIN, **special) -> dict:
@@ -133,6 +133,7 @@ ROUTES: list[Route] = [
         post=only(A, H, T),  # an empty roll: the form again, nothing saved
     ),
     # --- attendance: lists, audit -------------------------------------------------------------
+    # A guardian's list shows their child's rows only (tests/test_school_isolation.py).
     Route("attendance:list", get=only(*ROLES), lists=_names),
     Route(
         "attendance:corrections",
@@ -181,7 +182,8 @@ ROUTES: list[Route] = [
     Route(
         "attendance:student_report",
         kwargs=lambda w: {"student_id": w.student.pk},
-        get=only(*ROLES),  # the teacher teaches them; the student is themself
+        # the teacher teaches them; the student is themself; the guardian is theirs
+        get=only(*ROLES),
     ),
     Route(
         "attendance:register",
@@ -430,6 +432,21 @@ ROUTES: list[Route] = [
         post=only(A, P, ok=REDIRECT),  # a draft can't be undone: back with the reason
     ),
     Route("academics:enrollments", get=only(A, P), lists=lambda w: [w.student.user.last_name]),
+    # --- guardians: a guardian's own children (guardians/views.py) ----------------------------
+    Route("guardians:children", get=only(G), lists=lambda w: [w.student.user.last_name]),
+    Route("guardians:child", kwargs=lambda w: {"student_id": w.student.pk}, get=only(G)),
+    Route(
+        "guardians:book",
+        kwargs=lambda w: {"student_id": w.student.pk},
+        get=only(G, ok=405),  # the role check comes first, then "Use POST"
+        post=only(G, ok=400),  # no tutor, no time: the page with the form's errors
+    ),
+    Route(
+        "guardians:cancel",
+        kwargs=lambda w: {"student_id": w.student.pk, "lesson_id": w.lesson.pk},
+        get=only(G, ok=405),
+        post=only(G, ok=REDIRECT),  # the child's booked lesson: cancelled
+    ),
 ]
 
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}

@@ -14,12 +14,16 @@ new URL is covered here as soon as it has its entry:
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from academics.models import (
     AcademicYear,
+    Guardianship,
     Membership,
     PromotionRow,
     PromotionRun,
@@ -31,6 +35,7 @@ from academics.models import (
 from attendance.models import AttendanceRecord, StaffAbsence, StudentLeave, TotalSessionsOverride
 from billing.models import Bill, Payment
 from credits.models import CreditChange, MakeupCredit, MakeupLesson
+from credits.services.lessons import book_makeup_lesson
 from tests.test_permission_matrix import (
     ADMIN_LOGIN,
     LOGIN,
@@ -142,6 +147,7 @@ def fingerprint(school: School) -> dict[str, list]:
         "lessons": MakeupLesson.objects.filter(school=school),
         "changes": CreditChange.objects.filter(school=school),
         "runs": PromotionRun.objects.filter(school=school),
+        "guardianships": Guardianship.objects.filter(school=school),
         "rows": PromotionRow.objects.filter(run__school=school),
     }
     snapshot = {name: list(rows.order_by("pk").values()) for name, rows in tables.items()}
@@ -339,3 +345,73 @@ def test_healthz_says_nothing_of_any_school(schools):
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert not leaks(response.content.decode(), theirs)
+
+
+# --- guardians ---------------------------------------------------------------------------------
+
+
+def test_a_guardian_sees_only_their_own_childs_attendance_bills_and_credits(schools):
+    mine, theirs = schools
+    guardian = signed_in(mine.user(Role.GUARDIAN))
+    own = mine.student.user.last_name
+    classmate = mine.classmate.user.last_name
+
+    home = guardian.get(reverse("home"), follow=True)
+    assert home.redirect_chain[-1][0] == reverse("guardians:children")
+    child = guardian.get(reverse("guardians:child", args=[mine.student.pk]))
+    for page in (
+        home,
+        child,
+        guardian.get(reverse("attendance:student_report", args=[mine.student.pk])),
+        guardian.get(reverse("attendance:list")),
+    ):
+        text = page.content.decode()
+        assert page.status_code == 200, page.request["PATH_INFO"]
+        assert own in text, page.request["PATH_INFO"]
+        assert classmate not in text, page.request["PATH_INFO"]
+        assert not leaks(text, theirs), page.request["PATH_INFO"]
+    text = child.content.decode()
+    assert mine.bill.number in text and mine.classmate_bill.number not in text
+    assert reverse("guardians:cancel", args=[mine.student.pk, mine.lesson.pk]) in text
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "method"),
+    [
+        ("guardians:child", lambda w: [w.classmate.pk], "GET"),
+        ("guardians:book", lambda w: [w.classmate.pk], "POST"),
+        # The child's own lesson under a classmate's id, and a lesson not the child's.
+        ("guardians:cancel", lambda w: [w.classmate.pk, w.lesson.pk], "POST"),
+        ("attendance:student_report", lambda w: [w.classmate.pk], "GET"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and ":" in value else "",
+)
+def test_a_guardian_cannot_open_another_childs_pages(schools, name, args, method):
+    mine, theirs = schools
+    before = fingerprint(mine.school)
+    guardian = signed_in(mine.user(Role.GUARDIAN))
+    for world in (mine, theirs):  # the classmate, and the other school's student
+        url = reverse(name, args=args(world))
+        response = guardian.get(url) if method == "GET" else guardian.post(url, {})
+        assert response.status_code == 404, (name, world.tag)
+        text = response.content.decode()
+        assert mine.classmate.user.last_name not in text
+        assert not leaks(text, theirs)
+    assert fingerprint(mine.school) == before
+
+
+def test_a_guardian_cannot_cancel_a_lesson_of_another_child_under_their_own_childs_id(schools):
+    mine, _ = schools
+    classmate_lesson = book_makeup_lesson(
+        student=mine.classmate,
+        tutor=mine.teacher,
+        scheduled_for=timezone.now() + datetime.timedelta(days=4),
+        actor=mine.teacher,
+    )
+    guardian = signed_in(mine.user(Role.GUARDIAN))
+    response = guardian.post(
+        reverse("guardians:cancel", args=[mine.student.pk, classmate_lesson.pk])
+    )
+    assert response.status_code == 404
+    classmate_lesson.refresh_from_db()
+    assert classmate_lesson.status == MakeupLesson.Status.BOOKED

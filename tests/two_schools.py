@@ -21,6 +21,7 @@ from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
+    Guardianship,
     Membership,
     PromotionAction,
     PromotionRow,
@@ -40,7 +41,15 @@ from credits.models import MakeupCredit, MakeupLesson
 from credits.services import set_available_credits
 from credits.services.lessons import book_makeup_lesson
 
-ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT, Role.STUDENT)
+ROLES = (
+    Role.ADMIN,
+    Role.PRINCIPAL,
+    Role.HOD,
+    Role.TEACHER,
+    Role.ACCOUNTANT,
+    Role.STUDENT,
+    Role.GUARDIAN,
+)
 DEPARTMENT = "Science"
 
 
@@ -50,7 +59,8 @@ class World:
 
     The teacher teaches `school_class` (a weekly slot on Mondays) to `student` and
     `classmate`, and is the tutor of both students' make-up credits; the hod heads the
-    teacher's department. `day` is the latest Monday on or before the school's today.
+    teacher's department; the guardian is `student`'s (not the classmate's). `day` is the
+    latest Monday on or before the school's today.
     """
 
     tag: str
@@ -75,7 +85,8 @@ class World:
     row: PromotionRow
 
     def user(self, role: str) -> User:
-        """The world's user with `role` (the student role is `student`'s user)."""
+        """The world's user with `role` (the student role is `student`'s user, the
+        guardian role `student`'s guardian)."""
         return self.users[role]
 
     @property
@@ -117,7 +128,7 @@ def build_school(tag: str) -> World:
         tag: a capitalised word unique among the schools of one test.
 
     Returns:
-        The World, with its six role users (one per role) and a row of each kind.
+        The World, with its seven role users (one per role) and a row of each kind.
 
     Rule source: docs/design/roles.md (two schools with the same shapes of data).
     """
@@ -138,6 +149,14 @@ def build_school(tag: str) -> World:
     users[Role.STUDENT] = student_user
     student = StudentProfile.objects.get(user=student_user)
     classmate = StudentProfile.objects.get(user=classmate_user)
+    guardian_user = _user(school, tag, Role.GUARDIAN, "Gwen", f"{tag}parent")
+    users[Role.GUARDIAN] = guardian_user
+    Guardianship.objects.create(
+        school=school,
+        guardian=guardian_user.guardian_profile,
+        student=student,
+        relationship="Mother",
+    )
 
     subject = Subject.objects.create(school=school, name=f"{tag} Chemistry")
     school_class = SchoolClass.objects.create(

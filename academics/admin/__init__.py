@@ -25,7 +25,16 @@ from .scoping import (
     scoped_school_id,
     stamp,
 )
-from .people import ProfileAdmin, StaffProfileAdmin, StudentProfileAdmin, UserAdmin
+from .people import (
+    GuardianProfileAdmin,
+    GuardianshipAdmin,
+    GuardianshipInline,
+    ProfileAdmin,
+    StaffProfileAdmin,
+    StudentGuardiansInline,
+    StudentProfileAdmin,
+    UserAdmin,
+)
 from .structure import (
     AcademicYearAdmin,
     GradeAdmin,
@@ -52,6 +61,9 @@ __all__ = [
     "CurrentMembershipFilter",
     "EnrollmentAdmin",
     "GradeAdmin",
+    "GuardianProfileAdmin",
+    "GuardianshipAdmin",
+    "GuardianshipInline",
     "HolidayAdmin",
     "MembershipAdmin",
     "ProfileAdmin",
@@ -69,6 +81,7 @@ __all__ = [
     "SectionAdmin",
     "SectionInline",
     "StaffProfileAdmin",
+    "StudentGuardiansInline",
     "StudentProfileAdmin",
     "SubjectAdmin",
     "TermAdmin",

@@ -1,13 +1,14 @@
-"""Admin for users and their student and staff profiles."""
+"""Admin for users and their student, staff and guardian profiles, and guardianships."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db.models import Count
 
-from ..models import StaffProfile, StudentProfile, User
-from .scoping import SchoolScopedAdmin, SchoolScopedMixin
+from ..models import GuardianProfile, Guardianship, StaffProfile, StudentProfile, User
+from .scoping import STUDENT_SEARCH, SchoolScopedAdmin, SchoolScopedInline, SchoolScopedMixin
 
 
 @admin.register(User)
@@ -76,6 +77,19 @@ class ProfileAdmin(SchoolScopedAdmin):
         return profile.user.username
 
 
+class StudentGuardiansInline(SchoolScopedInline, admin.TabularInline):
+    """The student's guardians, seen from the student: a guardian is picked by
+    autocomplete among the admin's school's guardians (docs/manual/guardians.md)."""
+
+    model = Guardianship
+    fk_name = "student"
+    autocomplete_fields = ("guardian",)
+    fields = ("guardian", "relationship")
+    verbose_name = "guardian"
+    verbose_name_plural = "guardians"
+    show_change_link = False
+
+
 @admin.register(StudentProfile)
 class StudentProfileAdmin(ProfileAdmin):
     list_display = ("__str__", "username", "student_number", "date_of_birth", "is_active", "school")
@@ -87,6 +101,7 @@ class StudentProfileAdmin(ProfileAdmin):
         "student_number",
         "source_id",
     )
+    inlines = (StudentGuardiansInline,)
 
 
 @admin.register(StaffProfile)
@@ -101,4 +116,63 @@ class StaffProfileAdmin(ProfileAdmin):
         "department",
         "employee_number",
         "source_id",
+    )
+
+
+class GuardianshipInline(SchoolScopedInline, admin.TabularInline):
+    """The guardian's children: a student is picked by autocomplete, which searches only
+    the admin's school (StudentProfileAdmin's scoped queryset)."""
+
+    model = Guardianship
+    fk_name = "guardian"
+    autocomplete_fields = ("student",)
+    fields = ("student", "relationship")
+    verbose_name = "child"
+    verbose_name_plural = "children"
+    show_change_link = False
+
+
+@admin.register(GuardianProfile)
+class GuardianProfileAdmin(ProfileAdmin):
+    """Guardians with their children inline (docs/manual/guardians.md)."""
+
+    list_display = ("__str__", "username", "email", "phone", "children", "school")
+    list_filter = ("notify_absences", "notify_bills", "school")
+    search_fields = (
+        "user__first_name",
+        "user__last_name",
+        "user__username",
+        "user__email",
+        "phone",
+        "source_id",
+    )
+    fields = ("school", "user", "phone", "source_id", "notify_absences", "notify_bills")
+    inlines = (GuardianshipInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(child_count=Count("guardianships"))
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, profile) -> str:
+        return profile.user.email
+
+    @admin.display(description="children", ordering="child_count")
+    def children(self, profile) -> int:
+        return profile.child_count
+
+
+@admin.register(Guardianship)
+class GuardianshipAdmin(SchoolScopedAdmin):
+    """Every guardian–child link of the school, searchable by either side."""
+
+    list_display = ("guardian", "student", "relationship", "school")
+    list_select_related = ("guardian__user", "student__user", "school")
+    list_filter = ("relationship", "school")
+    autocomplete_fields = ("guardian", "student")
+    search_fields = (
+        *STUDENT_SEARCH,
+        "guardian__user__first_name",
+        "guardian__user__last_name",
+        "guardian__user__email",
+        "relationship",
     )

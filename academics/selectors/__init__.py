@@ -1,6 +1,7 @@
 """Reads for academics' pages, one module per area; the names are re-exported here."""
 
 from .enrollments import EnrollmentListing, enrollment_listing
+from .guardians import children_of, guardian_links, is_guardian_of
 from .promotion import (
     active_sections,
     class_count,
@@ -21,6 +22,9 @@ from .promotion import (
 
 __all__ = [
     "EnrollmentListing",
+    "children_of",
+    "guardian_links",
+    "is_guardian_of",
     "active_sections",
     "class_count",
     "classes_for_editor",

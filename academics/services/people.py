@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import Role, StudentProfile, User
+from ..models import GuardianProfile, Role, StudentProfile, User
 
 
 def ensure_student_profile(*, user: User) -> tuple[StudentProfile | None, bool]:
@@ -23,3 +23,23 @@ def ensure_student_profile(*, user: User) -> tuple[StudentProfile | None, bool]:
     if profile is not None:
         return profile, False
     return StudentProfile.objects.create(user=user, school_id=user.school_id), True
+
+
+def ensure_guardian_profile(*, user: User) -> tuple[GuardianProfile | None, bool]:
+    """Give a guardian user the GuardianProfile every guardian must have
+    (docs/design/roles.md, "Guardians"; docs/manual/guardians.md).
+
+    Args:
+        user: any user; users whose role is not guardian are left alone.
+
+    Returns:
+        (profile, created): the guardian's profile and whether it was created now;
+        (None, False) for a non-guardian, or for a guardian with no school (a profile
+        belongs to a school).
+    """
+    if user.role != Role.GUARDIAN or user.school_id is None:
+        return None, False
+    profile = GuardianProfile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile, False
+    return GuardianProfile.objects.create(user=user, school_id=user.school_id), True

@@ -18,4 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "academics/home.html", {"no_school": True})
     if user.role == Role.TEACHER or user.role == Role.HOD:
         return redirect("attendance:my_periods")
+    if user.role == Role.GUARDIAN:  # their children (the guardians app, docs/manual/guardians.md)
+        return redirect("guardians:children")
     return redirect("attendance:list")

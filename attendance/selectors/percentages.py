@@ -38,6 +38,7 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from academics.models import Membership, Role, SchoolClass, StudentProfile, TimetableSlot, User
+from academics.selectors.guardians import children_of
 
 from ..access import can_read_school_wide
 from ..models import COUNTABLE_STATUSES, PRESENT_STATUSES
@@ -171,7 +172,8 @@ def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
     """The classes whose attendance `user` may read, in the user's school.
 
     admin, principal, hod, accountant: every class of the school; teacher: the classes
-    they have a timetable slot in or advise; student: the classes they are a member of.
+    they have a timetable slot in or advise; student: the classes they are a member of;
+    guardian: the classes their children are members of (docs/manual/guardians.md).
     """
     classes = SchoolClass.objects.filter(school_id=user.school_id)
     if can_read_school_wide(user):
@@ -182,6 +184,11 @@ def visible_classes(*, user: User) -> QuerySet[SchoolClass]:
     if user.role == Role.STUDENT:
         mine = Membership.objects.filter(school_id=user.school_id, student__user=user)
         return classes.filter(pk__in=mine.values("school_class_id"))
+    if user.role == Role.GUARDIAN:
+        theirs = Membership.objects.filter(
+            school_id=user.school_id, student__in=children_of(user=user)
+        )
+        return classes.filter(pk__in=theirs.values("school_class_id"))
     return classes.none()
 
 
@@ -194,11 +201,13 @@ def own_student_profile_id(*, user: User) -> int | None:
 def visible_memberships(*, user: User) -> QuerySet[Membership]:
     """Memberships whose attendance `user` may read (see `visible_classes`).
 
-    A student sees only their own memberships.
+    A student sees only their own memberships, a guardian their children's.
     """
     memberships = Membership.objects.filter(school_id=user.school_id)
     if user.role == Role.STUDENT and not user.is_superuser:
         return memberships.filter(student__user=user)
+    if user.role == Role.GUARDIAN and not user.is_superuser:
+        return memberships.filter(student__in=children_of(user=user))
     return memberships.filter(school_class__in=visible_classes(user=user))
 
 

@@ -20,7 +20,12 @@ from academics.access import role_required, wants_partial
 from academics.models import Role
 from academics.validators import parse_id
 
-from ..access import NOT_TAKEN_ROLES, REGISTER_READERS, can_see_all_not_taken
+from ..access import (
+    NOT_TAKEN_ROLES,
+    REGISTER_READERS,
+    can_read_registers,
+    can_see_all_not_taken,
+)
 from ..exports import EXPORT_FORMATS, tabular_response
 from ..forms import (
     MAX_NOT_TAKEN_DAYS,
@@ -176,8 +181,9 @@ def my_report(request: HttpRequest) -> HttpResponse:
 def student_report(request: HttpRequest, student_id: int) -> HttpResponse:
     """One student's attendance by day, week, month or term (docs/design/attendance.md, "Reports can
     aggregate to daily, weekly, monthly, or semester views"). A student opens only their
-    own; a teacher only students of classes they teach or advise, and sees only those
-    classes; other readers the whole school (`visible_students`, `visible_classes`)."""
+    own, a guardian their children's; a teacher only students of classes they teach or
+    advise, and sees only those classes; other readers the whole school
+    (`visible_students`, `visible_classes`)."""
     user = request.user
     student = get_object_or_404(visible_students(user=user).select_related("user"), pk=student_id)
     school = user.school
@@ -219,6 +225,10 @@ def student_report(request: HttpRequest, student_id: int) -> HttpResponse:
         "low_below": school.low_attendance_threshold,
         "orphaned_label": ORPHANED_LABEL,
         "is_self": user.role == Role.STUDENT,
+        # A guardian reads their child's report (docs/manual/guardians.md): back to the
+        # children, and no links to class registers (staff pages).
+        "is_guardian": user.role == Role.GUARDIAN,
+        "can_read_registers": can_read_registers(user),
         "chart": trend_chart(
             weeks=report.trend, threshold=school.low_attendance_threshold, subject=str(student)
         ),

@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
-from academics.models import Role, SchoolClass, User
+from academics.models import Role, SchoolClass, StudentProfile, User
 from attendance.models import AttendanceRecord, Status
 
 from ..access import can_read_bills
@@ -246,8 +246,21 @@ def bill_history(*, bill: Bill) -> list:
 def student_bills(*, user: User, today: datetime.date) -> list[Bill]:
     """The signed-in student's bills with their status on `today` (school-local), newest
     period first, each with its lines and their records' subjects prefetched."""
+    return _with_lines(school_bills(user=user), today=today)
+
+
+def bills_of_student(*, student: StudentProfile, today: datetime.date) -> list[Bill]:
+    """`student`'s bills as "My bills" shows them (`student_bills`), for a reader who
+    already may see the student — a guardian reaching their child through their own
+    guardianships (docs/manual/guardians.md). Two queries."""
+    return _with_lines(
+        Bill.objects.filter(school_id=student.school_id, student=student), today=today
+    )
+
+
+def _with_lines(bills: QuerySet[Bill], *, today: datetime.date) -> list[Bill]:
     return list(
-        with_bill_status(school_bills(user=user), today=today)
+        with_bill_status(bills, today=today)
         .select_related("school_class")
         .prefetch_related(
             Prefetch(
@@ -256,3 +269,18 @@ def student_bills(*, user: User, today: datetime.date) -> list[Bill]:
         )
         .order_by("-period_start", "school_class__name", "pk")
     )
+
+
+def owed_by_student(*, students: QuerySet[StudentProfile]) -> dict[int, Decimal]:
+    """What each of `students` still owes: the sum of their bills' remaining amounts
+    (amount − paid, never below zero per bill: `Bill.remaining`), in the school's
+    currency. Returns student pk → amount; a student without bills is absent. One
+    query, whatever the number of students (docs/design/billing.md)."""
+    remaining = Greatest(F("amount") - F("paid_amount"), Value(ZERO), output_field=MONEY)
+    rows = (
+        Bill.objects.filter(student__in=students)
+        .values("student_id")
+        .annotate(owed=Sum(remaining))
+        .order_by()
+    )
+    return {row["student_id"]: row["owed"] for row in rows}

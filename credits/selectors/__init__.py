@@ -7,12 +7,14 @@ package re-exports the public names.
 # views (credits/demo.py) still import TUTOR_ROLES from credits.selectors.
 from ..access import TUTOR_ROLES  # noqa: F401
 from .lessons import (
+    available_by_student,
     credit_balances,
     credit_changes,
     credit_holders,
     own_student,
     pair_balance,
     school_user,
+    student_lesson,
     student_lessons,
     tutors_by_ids,
     visible_credit,
@@ -40,6 +42,7 @@ __all__ = [
     "balances_by_student",
     "credit_balances",
     "credit_changes",
+    "available_by_student",
     "credit_holders",
     "credits_summary",
     "listed_students",
@@ -49,6 +52,7 @@ __all__ = [
     "pair_credits",
     "school_tutors",
     "school_user",
+    "student_lesson",
     "student_lessons",
     "tutor_choices",
     "tutor_classes",

@@ -3,7 +3,7 @@ a lesson can be booked with, and a pair's history (docs/design/credits.md)."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
 from academics.models import StudentProfile, User
 
@@ -111,3 +111,26 @@ def pair_balance(*, student: StudentProfile, tutor: User) -> MakeupCredit:
 def school_user(*, school_id: int, user_id: int) -> User | None:
     """The user `user_id` of the school, or None (another school's user included)."""
     return User.objects.filter(school_id=school_id, pk=user_id).first()
+
+
+def available_by_student(*, students: QuerySet[StudentProfile]) -> dict[int, int]:
+    """Each of `students`' make-up credits still available, summed over their tutors
+    (docs/design/credits.md): student pk → count; a student without credits is absent.
+    One query, whatever the number of students."""
+    rows = (
+        MakeupCredit.objects.filter(student__in=students)
+        .values("student_id")
+        .annotate(total=Sum("available"))
+        .order_by()
+    )
+    return {row["student_id"]: row["total"] for row in rows}
+
+
+def student_lesson(*, student: StudentProfile, lesson_id: int) -> MakeupLesson | None:
+    """The make-up lesson `lesson_id` of `student` (a student the caller already may
+    see), with its tutor; None for anyone else's lesson. One query."""
+    return (
+        MakeupLesson.objects.filter(student=student, pk=lesson_id)
+        .select_related("student__user", "tutor")
+        .first()
+    )

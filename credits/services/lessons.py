@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from academics.models import Role, StudentProfile, User
+from academics.selectors.guardians import is_guardian_of
 
 from ..models import CreditChange, MakeupCredit, MakeupLesson
 from .balances import CreditError, CreditPermissionError, log_change
@@ -16,15 +17,19 @@ from .balances import CreditError, CreditPermissionError, log_change
 
 def _check_actor(actor: User, *, student: StudentProfile, tutor: User, completing: bool) -> None:
     """Who may book, complete or cancel: the lesson's tutor, an admin, or the student
-    themself for booking and cancelling their own ("Student/guardian books session")."""
+    themself or a guardian of theirs for booking and cancelling ("Student/guardian books
+    session"; docs/manual/guardians.md). A guardian costs one query."""
     if actor.school_id != student.school_id:
         raise CreditPermissionError("That student is not in your school.")
     if actor.has_role(Role.ADMIN) or actor.pk == tutor.pk:
         return
     if not completing and actor.role == Role.STUDENT and actor.pk == student.user_id:
         return
+    if not completing and is_guardian_of(user=actor, student=student):
+        return
     raise CreditPermissionError(
-        "Only the tutor, an admin or the student may book or cancel this make-up lesson; "
+        "Only the tutor, an admin, the student or their guardian may book or cancel this "
+        "make-up lesson; "
         "only the tutor or an admin may mark it completed."
     )
 
@@ -34,7 +39,8 @@ def may_act_on_lesson(
 ) -> bool:
     """True when `actor` may book or cancel (`completing` False), or mark completed
     (`completing` True), a make-up lesson of `student` with `tutor`: the same rule the
-    services enforce, so pages can hide the buttons a user cannot use. No queries."""
+    services enforce, so pages can hide the buttons a user cannot use. No queries, but
+    one for a guardian (are they the student's?)."""
     try:
         _check_actor(actor, student=student, tutor=tutor, completing=completing)
     except CreditPermissionError:

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from academics.models import Membership, Role, School, StaffProfile, TimetableSlot, User
+from academics.models import (
+    Guardianship,
+    Membership,
+    Role,
+    School,
+    StaffProfile,
+    TimetableSlot,
+    User,
+)
 
 from .dates import marking_day
 from .school import DEMO_PASSWORD
@@ -18,7 +26,17 @@ from .school import DEMO_PASSWORD
 MARKER_USERNAME = "demo.admin"
 # The Clever district's biggest timetable; used when it is among the imported schools.
 PREFERRED_SCHOOL_SOURCE_ID = "02M800"
-ROLE_ORDER = (Role.ADMIN, Role.PRINCIPAL, Role.HOD, Role.TEACHER, Role.ACCOUNTANT, Role.STUDENT)
+ROLE_ORDER = (
+    Role.ADMIN,
+    Role.PRINCIPAL,
+    Role.HOD,
+    Role.TEACHER,
+    Role.ACCOUNTANT,
+    Role.STUDENT,
+    Role.GUARDIAN,
+)
+# The demo student's guardian when the roster gives them none (a generated school).
+GUARDIAN_LOGIN = ("demo.guardian", "Gina", "Parent")
 # Logins created for the demo (the teacher and student logins are people of the roster).
 CREATED_LOGINS = {
     Role.ADMIN: ("demo.admin", "Rana", "Haddad", "School administrator"),
@@ -108,21 +126,61 @@ def pick_demo_student(teacher: User) -> User | None:
     return membership.student.user if membership else None
 
 
+def pick_demo_guardian(student: User) -> User | None:
+    """The demo student's first guardian (by link), or None."""
+    link = (
+        Guardianship.objects.filter(student__user=student)
+        .select_related("guardian__user")
+        .order_by("pk")
+        .first()
+    )
+    return link.guardian.user if link else None
+
+
+def _ensure_demo_guardian(school: School, student: User) -> User:
+    """The demo student's guardian: the roster's (a Clever contact), else `demo.guardian`,
+    linked to them (docs/manual/guardians.md)."""
+    guardian = pick_demo_guardian(student)
+    if guardian is not None:
+        return guardian
+    username, first, last = GUARDIAN_LOGIN
+    guardian, _ = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "school": school,
+            "role": Role.GUARDIAN,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@demo.rollbook.invalid",
+            "is_active": True,
+        },
+    )
+    Guardianship.objects.get_or_create(
+        school=school,
+        guardian=guardian.guardian_profile,
+        student=student.student_profile,
+        defaults={"relationship": "Parent"},
+    )
+    return guardian
+
+
 def create_demo_logins(*, school: School) -> list[DemoLogin]:
     """Give `school` a login of every role, all with DEMO_PASSWORD (demo only).
 
     Admin, principal, hod and accountant are new users `demo.<role>` (the admin with
     is_staff, so the Django admin lets them in); the teacher is the roster's teacher with
     most periods (`pick_demo_teacher`) and the student a member of one of their classes:
-    real people of the school, whose password is set. The admin login (MARKER_USERNAME)
-    marks the demo as loaded.
+    real people of the school, whose password is set; the guardian is the student's (a
+    roster contact, or `demo.guardian`). The admin login (MARKER_USERNAME) marks the demo
+    as loaded.
     """
     teacher = pick_demo_teacher(school)
     student = pick_demo_student(teacher) if teacher else None
     if teacher is None or student is None:
         raise ValueError(f"{school} has no teacher with timetabled classes and students.")
     department = getattr(getattr(teacher, "staff_profile", None), "department", "")
-    for user in (teacher, student):
+    guardian = _ensure_demo_guardian(school, student)
+    for user in (teacher, student, guardian):
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
@@ -162,6 +220,8 @@ def demo_logins(*, school: School) -> list[DemoLogin]:
     }
     users[Role.TEACHER] = teacher
     users[Role.STUDENT] = pick_demo_student(teacher) if teacher else None
+    student = users[Role.STUDENT]
+    users[Role.GUARDIAN] = pick_demo_guardian(student) if student else None
     logins = []
     for role in ROLE_ORDER:
         user = users.get(role)
@@ -172,6 +232,8 @@ def demo_logins(*, school: School) -> list[DemoLogin]:
             note = _teacher_note(user, today)
         elif role == Role.STUDENT:
             note = f"in a class of {teacher.username}"
+        elif role == Role.GUARDIAN:
+            note = f"guardian of {student.username}"
         logins.append(DemoLogin(role=role, username=user.username, name=str(user), note=note))
     return logins
 

@@ -7,6 +7,8 @@ from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
+    GuardianProfile,
+    Guardianship,
     Membership,
     Role,
     School,
@@ -62,6 +64,38 @@ class StudentProfileFactory(DjangoModelFactory):
         if kwargs:
             profile.save()
         return profile
+
+
+class GuardianProfileFactory(DjangoModelFactory):
+    """A guardian user and the profile the save signal gives it."""
+
+    class Meta:
+        model = GuardianProfile
+
+    school = factory.SubFactory(SchoolFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, school, user=None, **kwargs):
+        if user is None:
+            user = UserFactory(school=school, role=Role.GUARDIAN)
+        profile = user.guardian_profile
+        for key, value in kwargs.items():
+            setattr(profile, key, value)
+        if kwargs:
+            profile.save()
+        return profile
+
+
+class GuardianshipFactory(DjangoModelFactory):
+    """`guardian` follows `student` (both of `student`'s school)."""
+
+    class Meta:
+        model = Guardianship
+
+    student = factory.SubFactory(StudentProfileFactory)
+    school = factory.SelfAttribute("student.school")
+    guardian = factory.SubFactory(GuardianProfileFactory, school=factory.SelfAttribute("..school"))
+    relationship = "Mother"
 
 
 class StaffProfileFactory(DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from academics.models import Holiday, Membership, Role, StudentProfile, User
+from academics.models import GuardianProfile, Holiday, Membership, Role, StudentProfile, User
 from tests.academics.factories import (
     AcademicYearFactory,
     EnrollmentFactory,
@@ -195,3 +195,14 @@ def test_active_on_and_overlapping_take_an_outer_reference_in_a_subquery(windows
         "Ada's last day": (2, True),
         "after Ada": (1, True),
     }
+
+
+def test_saving_a_guardian_user_creates_their_profile_once():
+    school = SchoolFactory()
+    user = UserFactory(school=school, role=Role.GUARDIAN)
+    profile = user.guardian_profile
+    assert profile.school == school
+    user.first_name = "Renamed"
+    user.save()
+    assert GuardianProfile.objects.filter(user=user).count() == 1
+    assert not hasattr(UserFactory(school=school, role=Role.TEACHER), "guardian_profile")

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from academics.models import Role
+from academics.models import Guardianship, Role
 
 from .factories import SchoolFactory, UserFactory
 
@@ -68,6 +68,8 @@ EXPECTED = {
     ],
     Role.ACCOUNTANT: ["Attendance list", "Registers", "Billing", "Bills"],
     Role.STUDENT: ["Attendance list", "My attendance", "My bills", "My credits"],
+    # Their children first; the attendance list shows only their children's rows.
+    Role.GUARDIAN: ["My children", "Attendance list"],
 }
 
 
@@ -105,6 +107,16 @@ def test_the_current_page_is_marked_including_its_sub_pages(client):
     assert current == ["Bills"]
     current = [label for label, cur in _nav(client.get(reverse("credits:reports")).text) if cur]
     assert current == ["Credit reports"]
+
+
+def test_a_guardians_children_page_is_marked_current_on_a_childs_page(client):
+    school = SchoolFactory()
+    guardian = UserFactory(school=school, role=Role.GUARDIAN)
+    student = UserFactory(school=school, role=Role.STUDENT).student_profile
+    Guardianship.objects.create(school=school, guardian=guardian.guardian_profile, student=student)
+    client.force_login(guardian)
+    page = client.get(reverse("guardians:child", args=[student.pk]))
+    assert [label for label, cur in _nav(page.text) if cur] == ["My children"]
 
 
 def test_a_user_of_no_school_gets_no_links(client):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from academics.models import GuardianProfile, Guardianship, Role, StudentProfile, User
+from academics.models import Guardianship, Role, StudentProfile, User
 from attendance.models import Status
 from attendance.services import mark_attendance
 from tests.academics.factories import (
@@ -35,7 +35,11 @@ def guardian_of(student: StudentProfile, first_name: str, email: str, **flags) -
         last_name=student.user.last_name,
         email=email,
     )
-    profile = GuardianProfile.objects.create(school=student.school, user=user, **flags)
+    profile = user.guardian_profile  # made when a guardian user is saved
+    for name, value in flags.items():
+        setattr(profile, name, value)
+    if flags:
+        profile.save()
     Guardianship.objects.create(
         school=student.school, guardian=profile, student=student, relationship="parent"
     )

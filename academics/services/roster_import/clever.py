@@ -3,6 +3,10 @@
 Clever has no academic-session file: a section carries its term's name and dates, so a
 term is keyed by school year and name, and the school year (August–July) is built from
 the terms in it. A homeroom is a section whose Course_name contains "Homeroom".
+
+A student's contact (Contact_name, Contact_type, Contact_phone, Contact_email) becomes a
+guardian: one per distinct email (case-insensitive) per school, keyed by that email and
+linked to each student who names it (docs/manual/roster-import.md, "Contacts and parents").
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from .roster import (
     YearRow,
     grade_level,
     period_number,
+    split_name,
 )
 from .summary import ImportSummary
 
@@ -84,6 +89,7 @@ class _CleverReader:
         self.sections_by_id: dict[str, list[ClassRow]] = {}
         self.students_by_id: dict[str, list[PersonRow]] = {}
         self.section_info: dict[tuple[str, str], tuple[str, int | None, str | None]] = {}
+        self.contact_schools: dict[str, list[str]] = {}  # contact email → its schools
 
     def _unique(self, row: Row, column: str, key: tuple[str, ...]) -> None:
         if key in self.first_line:
@@ -165,6 +171,49 @@ class _CleverReader:
             )
             self.roster.people[(school, source_id)] = person
             self.students_by_id.setdefault(source_id, []).append(person)
+            self._contact(row, person)
+        for email, schools in self.contact_schools.items():
+            if len(schools) > 1:
+                roster.warn(w.GUARDIAN_SEVERAL_SCHOOLS, f"{email}: {', '.join(schools)}")
+
+    def _contact(self, row: Row, student: PersonRow) -> None:
+        """The student's contact as a guardian of the student's school, keyed by the
+        lower-cased email; a contact without an email is reported and skipped (there is
+        nothing to tell two such contacts apart by, nor to reach them at)."""
+        roster = self.roster
+        email = row.get("Contact_email")
+        name, phone = row.get("Contact_name"), row.get("Contact_phone")
+        if not email:
+            if name or phone:
+                roster.warn(w.CONTACT_WITHOUT_EMAIL, f"{student.describe()}: {name or phone}")
+            return
+        source_id = email.lower()
+        first, last = split_name(name)
+        key = (student.school, source_id)
+        guardian = roster.people.get(key)
+        if guardian is None:
+            roster.people[key] = PersonRow(
+                school=student.school,
+                source_id=source_id,
+                role=Role.GUARDIAN,
+                username=email,
+                first_name=first,
+                last_name=last,
+                email=email,
+                phone=phone,
+            )
+            schools = self.contact_schools.setdefault(source_id, [])
+            schools.append(student.school)
+        elif not guardian.is_guardian:
+            raise row.error("Contact_email", f'"{email}" is also the id of a person of the roster')
+        elif (guardian.first_name, guardian.last_name, guardian.phone) != (first, last, phone):
+            roster.warn(
+                w.CONTACT_DIFFERS,
+                f"{email} (students.csv line {row.line}): {name or '—'}, {phone or '—'}",
+            )
+        roster.guardianships[(student.school, source_id, student.source_id)] = row.get(
+            "Contact_type"
+        )
 
     def _teacher(self, row: Row, school: str, section: str) -> str | None:
         """The section's teacher as a person of the section's school.

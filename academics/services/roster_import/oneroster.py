@@ -6,6 +6,11 @@ org columns), enrollments.csv, demographics.csv (optional, for birth dates).
 
 `status=tobedeleted` rows are never imported as live: users and classes already imported
 are deactivated, enrolments removed, anything else skipped.
+
+Users of role parent, guardian or relative become guardians, linked to students through
+`agentSourcedIds` on either side (the student's row naming the guardian, or the
+guardian's row naming the student); a guardian belongs to each school of their children
+(docs/manual/roster-import.md, "Contacts and parents").
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ ROLES = {
     "districtadministrator": Role.ADMIN,
     "systemadministrator": Role.ADMIN,
     "principal": Role.PRINCIPAL,
+    "parent": Role.GUARDIAN,
+    "guardian": Role.GUARDIAN,
+    "relative": Role.GUARDIAN,
 }
 YEAR_TYPE = "schoolyear"
 TERM_TYPES = {"semester", "term", "gradingperiod"}
@@ -67,6 +75,17 @@ class _Session:
     row: Row
     schools: list[str] = field(default_factory=list)
     year: str = ""  # a term's school year
+
+
+@dataclass
+class _Guardian:
+    """A parent/guardian/relative row of users.csv, until their children are known."""
+
+    person: PersonRow
+    relationship: str  # the OneRoster role, lower-cased
+    orgs: list[str]
+    agents: list[str]
+    live: bool
 
 
 @dataclass
@@ -94,6 +113,7 @@ def read_oneroster(
     reader.courses()
     reader.classes()
     reader.users()
+    reader.guardians()
     reader.enrollments()
     reader.slots()
     reader.roster.add_enrollments()
@@ -120,6 +140,8 @@ class _OneRosterReader:
         self.classes_by_id: dict[str, _Class] = {}
         self.people_by_id: dict[str, list[PersonRow]] = {}
         self.skipped_users: set[str] = set()  # a role or school Rollbook does not import
+        self.guardian_rows: dict[str, _Guardian] = {}
+        self.student_agents: dict[str, list[str]] = {}  # student id → agentSourcedIds
         self.has_courses = False
 
     def _read(self, name: str, columns: tuple[str, ...], *, optional: bool = False):
@@ -368,6 +390,26 @@ class _OneRosterReader:
                 self.roster.warn(w.UNSUPPORTED_ROLE, f'{source_id}: role "{role_text}"')
                 self.skipped_users.add(source_id)
                 continue
+            if role == Role.GUARDIAN:
+                # Their school is their children's, known once every user is read.
+                self.guardian_rows[source_id] = _Guardian(
+                    person=PersonRow(
+                        school="",
+                        source_id=source_id,
+                        role=role,
+                        username=row.get("username") or row.get("email") or source_id,
+                        first_name=row.get("givenName"),
+                        last_name=row.get("familyName"),
+                        email=row.get("email"),
+                        enabled=row.get("enabledUser").lower() != "false",
+                        phone=row.get("phone") or row.get("sms"),
+                    ),
+                    relationship=role_text.lower(),
+                    orgs=orgs,
+                    agents=split_list(row.get("agentSourcedIds")),
+                    live=row.get("status").lower() != DELETED,
+                )
+                continue
             schools = [o for o in orgs if o in self.roster.schools]
             if not schools:
                 self.roster.warn(w.NO_SCHOOL, f"users.csv line {row.line}: {source_id}")
@@ -393,12 +435,74 @@ class _OneRosterReader:
             )
             if role == Role.STUDENT:
                 person.grade_level = self._grade(row, "grades", schools[0])
+                self.student_agents[source_id] = split_list(row.get("agentSourcedIds"))
             # A member of staff at several schools gets an account at each (one school
             # per user); the same sourcedId keys them, scoped by school.
             people = [person] + [replace(person, school=s) for s in schools[1:]]
             for one in people:
                 self.roster.people[(one.school, source_id)] = one
             self.people_by_id[source_id] = people
+
+    def guardians(self) -> None:
+        """Each parent/guardian/relative with the students linked to them by
+        `agentSourcedIds` on either side, as a guardian at each of those students'
+        schools; one without a child in the roster at their own school (orgSourcedIds),
+        else skipped. An agent id that is neither a guardian nor a student is reported."""
+        roster = self.roster
+        children: dict[str, list[PersonRow]] = {g: [] for g in self.guardian_rows}
+
+        def link(guardian_id: str, student: PersonRow) -> None:
+            if all(c is not student for c in children[guardian_id]):
+                children[guardian_id].append(student)
+
+        def known_elsewhere(source_id: str) -> bool:
+            return source_id in self.skipped_users or self._is_deleted("users.csv", source_id)
+
+        for student_id, agents in self.student_agents.items():
+            student = self._student(student_id)
+            for agent in agents:
+                if agent in self.guardian_rows:
+                    if student is not None:
+                        link(agent, student)
+                elif not known_elsewhere(agent):
+                    roster.warn(w.UNKNOWN_AGENT, f"student {student_id}: {agent}")
+        for guardian_id, guardian in self.guardian_rows.items():
+            for agent in guardian.agents:
+                student = self._student(agent)
+                if student is not None:
+                    link(guardian_id, student)
+                elif agent not in self.guardian_rows and not known_elsewhere(agent):
+                    roster.warn(w.UNKNOWN_AGENT, f"guardian {guardian_id}: {agent}")
+        for guardian_id, guardian in self.guardian_rows.items():
+            if not guardian.live:
+                self._mark_deleted("users.csv", guardian_id)
+                roster.deleted_people.update((school, guardian_id) for school in roster.schools)
+                continue
+            schools = []
+            for child in children[guardian_id]:
+                if child.school not in schools:
+                    schools.append(child.school)
+            if not schools:
+                schools = [o for o in guardian.orgs if o in roster.schools][:1]
+            if not schools:
+                roster.warn(w.GUARDIAN_WITHOUT_CHILD, f"{guardian.person.describe()}")
+                continue
+            if len(schools) > 1:
+                roster.warn(
+                    w.GUARDIAN_SEVERAL_SCHOOLS,
+                    f"{guardian.person.describe()}: {', '.join(schools)}",
+                )
+            for school in schools:
+                roster.people[(school, guardian_id)] = replace(guardian.person, school=school)
+            for child in children[guardian_id]:
+                roster.guardianships[(child.school, guardian_id, child.source_id)] = (
+                    guardian.relationship
+                )
+
+    def _student(self, source_id: str) -> PersonRow | None:
+        """The live student `source_id` of the roster, or None."""
+        people = self.people_by_id.get(source_id, [])
+        return next((p for p in people if p.is_student), None)
 
     def _birth_dates(self) -> dict[str, datetime.date]:
         table = self._read("demographics.csv", ("sourcedId", "birthDate"), optional=True)
@@ -431,7 +535,11 @@ class _OneRosterReader:
             if klass is None:
                 raise row.error("classSourcedId", f'unknown class "{class_id}"')
             user_id = row.required("userSourcedId")
-            if user_id in self.skipped_users or self._is_deleted("users.csv", user_id):
+            if (
+                user_id in self.skipped_users
+                or user_id in self.guardian_rows
+                or self._is_deleted("users.csv", user_id)
+            ):
                 continue
             if user_id not in self.people_by_id:
                 raise row.error("userSourcedId", f'unknown user "{user_id}"')

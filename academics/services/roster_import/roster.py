@@ -107,10 +107,22 @@ class PersonRow:
     student_number: str = ""
     date_of_birth: datetime.date | None = None
     grade_level: int | None = None
+    phone: str = ""
 
     @property
     def is_student(self) -> bool:
         return self.role == Role.STUDENT
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.role == Role.GUARDIAN
+
+    @property
+    def kind(self) -> str:
+        """The summary kind this person is counted under."""
+        if self.is_student:
+            return "students"
+        return "guardians" if self.is_guardian else "staff"
 
     @property
     def sort_name(self) -> tuple[str, str, str]:
@@ -182,6 +194,9 @@ class Roster:
     # keyed (school, student, year)
     enrollments: dict[tuple[str, str, str], EnrollmentRow] = field(default_factory=dict)
     slots: list[SlotRow] = field(default_factory=list)
+    # (school, guardian id, student id) → relationship ("Mother", "parent"…): a guardian
+    # (a person of role guardian in `people`) follows a student of the same school.
+    guardianships: dict[tuple[str, str, str], str] = field(default_factory=dict)
     # Rows the roster marks `tobedeleted`: deactivated or removed, never imported as live.
     deleted_people: set[Key] = field(default_factory=set)
     deleted_classes: set[Key] = field(default_factory=set)
@@ -278,3 +293,27 @@ class Roster:
                     grade_level=person.grade_level,
                     homeroom=homeroom,
                 )
+
+
+# Surname particles that belong to the last name: "Anna van der Berg" → "van der Berg".
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "st."}
+
+
+def split_name(text: str) -> tuple[str, str]:
+    """(first name, last name) of a whole name as a SIS writes it in one column.
+
+    "Wanell Schmeler" → ("Wanell", "Schmeler"); "Mary Ann Smith" → ("Mary Ann", "Smith");
+    "Anna van der Berg" → ("Anna", "van der Berg"); "Smith, Mary Ann" → ("Mary Ann",
+    "Smith"); a single word is a first name; "" → ("", "") (docs/manual/roster-import.md).
+    """
+    text = " ".join(text.split())
+    if "," in text:
+        last, first = (part.strip() for part in text.split(",", 1))
+        return first, last
+    words = text.split(" ") if text else []
+    if len(words) < 2:
+        return text, ""
+    start = len(words) - 1
+    while start > 1 and words[start - 1].lower() in _PARTICLES:
+        start -= 1
+    return " ".join(words[:start]), " ".join(words[start:])

@@ -13,6 +13,8 @@ KINDS = (
     "classes",
     "staff",
     "students",
+    "guardians",
+    "guardian links",
     "enrollments",
     "memberships",
     "timetable slots",
@@ -42,6 +44,12 @@ OTHER_SCHOOL_ENROLMENT = "enrolment in another school's section (skipped)"
 TERM_DATES_DIFFER = "one term with different dates in different sections (widest range used)"
 BAD_BIRTH_DATE = "date of birth is not a date (left empty)"
 DELETED_SCHOOL = "school marked tobedeleted (left in place)"
+# Guardians (docs/manual/roster-import.md, "Contacts and parents"):
+CONTACT_WITHOUT_EMAIL = "contact without an email (no guardian imported)"
+CONTACT_DIFFERS = "one contact email with different names or phones (the first row's are kept)"
+GUARDIAN_SEVERAL_SCHOOLS = "guardian with children at several schools (an account at each)"
+UNKNOWN_AGENT = "agentSourcedIds names no guardian or student of the roster (link skipped)"
+GUARDIAN_WITHOUT_CHILD = "guardian without a child or school in the roster (skipped)"
 
 
 @dataclass

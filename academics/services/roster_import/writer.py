@@ -18,6 +18,8 @@ from ...models import (
     AcademicYear,
     Enrollment,
     Grade,
+    GuardianProfile,
+    Guardianship,
     Membership,
     School,
     SchoolClass,
@@ -48,6 +50,7 @@ class RosterWriter:
         self.subjects: dict[tuple[str, str], Subject] = {}
         self.users: dict[tuple[str, str], User] = {}
         self.students: dict[tuple[str, str], StudentProfile] = {}
+        self.guardians: dict[tuple[str, str], GuardianProfile] = {}
         self.classes: dict[tuple[str, str], SchoolClass] = {}
 
     def _done(self, kind: str) -> None:
@@ -65,6 +68,7 @@ class RosterWriter:
         self.write_grades()
         self.write_subjects()
         self.write_people()
+        self.write_guardian_links()
         self.write_classes()
         self.write_enrollments()
         self.write_memberships()
@@ -203,12 +207,37 @@ class RosterWriter:
     # People ---------------------------------------------------------------------------
 
     def write_people(self) -> None:
-        """Users with their StudentProfile or StaffProfile (`people.save_people`)."""
-        self.users, self.students = save_people(
+        """Users with their StudentProfile, StaffProfile or GuardianProfile
+        (`people.save_people`)."""
+        self.users, self.students, self.guardians = save_people(
             roster=self.roster, schools=self.schools, summary=self.summary
         )
         self._done("staff")
         self._done("students")
+        self._done("guardians")
+
+    def write_guardian_links(self) -> None:
+        """A Guardianship per guardian and child the roster links, matched by the pair;
+        the relationship follows the roster. Links the roster no longer lists are left
+        for the admin to remove (docs/manual/roster-import.md, "Contacts and parents")."""
+        existing = {
+            (g.guardian_id, g.student_id): g
+            for g in Guardianship.objects.filter(school__in=self.school_ids)
+        }
+        wanted = {}
+        for (school_id, guardian_id, student_id), relationship in self.roster.guardianships.items():
+            guardian = self.guardians.get((school_id, guardian_id))
+            student = self.students.get((school_id, student_id))
+            if guardian is None or student is None:  # marked tobedeleted
+                continue
+            wanted[(guardian.pk, student.pk)] = {
+                "school_id": self.schools[school_id].pk,
+                "guardian_id": guardian.pk,
+                "student_id": student.pk,
+                "relationship": clip(Guardianship, "relationship", relationship),
+            }
+        sync(Guardianship, self.summary.counts["guardian links"], existing, wanted)
+        self._done("guardian links")
 
     # Classes and placements -----------------------------------------------------------
 

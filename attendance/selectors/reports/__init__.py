@@ -42,14 +42,18 @@ from .not_taken import (
 from .register import ClassRegister, RegisterMark, RegisterRow, Session, class_register
 from .spans import PeriodKind, ReportPeriod, month_bounds, report_period, week_start
 from .student import (
+    ABSENCE_STATUSES,
     DayLine,
     StudentClassRow,
     StudentReport,
+    overall_percentages,
+    recent_student_absences,
     student_attendance_report,
     visible_students,
 )
 
 __all__ = [
+    "ABSENCE_STATUSES",
     "ORPHANED_LABEL",
     "STATUS_CODES",
     "TREND_WEEKS",
@@ -73,6 +77,8 @@ __all__ = [
     "not_taken_teachers",
     "registers_not_taken",
     "report_period",
+    "overall_percentages",
+    "recent_student_absences",
     "student_attendance_report",
     "student_summary",
     "summaries_by_class",

@@ -18,6 +18,7 @@ from academics.models import (
     TimetableSlot,
     User,
 )
+from academics.selectors.guardians import children_of
 
 from ...access import can_read_school_wide
 from ...models import COUNTABLE_STATUSES, AttendanceRecord, Status
@@ -39,14 +40,17 @@ def visible_students(*, user: User) -> QuerySet[StudentProfile]:
     """The students whose report `user` may open, in the user's school.
 
     admin, principal, hod, accountant: every student of the school; teacher: members of the
-    classes they teach or advise (`visible_memberships`); student: only themselves.
-    Anyone else is a 404 through this queryset.
+    classes they teach or advise (`visible_memberships`); student: only themselves;
+    guardian: their children (docs/manual/guardians.md). Anyone else is a 404 through
+    this queryset.
     """
     students = StudentProfile.objects.filter(school_id=user.school_id)
     if can_read_school_wide(user):
         return students
     if user.role == Role.STUDENT:
         return students.filter(user=user)
+    if user.role == Role.GUARDIAN:
+        return children_of(user=user)
     return students.filter(pk__in=visible_memberships(user=user).values("student_id"))
 
 
@@ -202,3 +206,48 @@ def _day_lines(*, records, day: datetime.date, windows) -> list[DayLine]:
                 )
             )
     return sorted(lines, key=lambda line: (line.period_number, line.school_class.name))
+
+
+# An absence on a guardian's page: absent, uninformed and informed leave (docs/manual/guardians.md).
+ABSENCE_STATUSES = (Status.ABSENT, Status.UNINFORMED_LEAVE, Status.INFORMED_LEAVE)
+
+
+def recent_student_absences(
+    *, student: StudentProfile, classes: QuerySet[SchoolClass], limit: int = 10
+) -> list[AttendanceRecord]:
+    """The student's latest absence records (A, UL, IL; orphaned ones left out) in
+    `classes` (`visible_classes` of the reader), newest first, at most `limit`, with class
+    and subject. One query."""
+    return list(
+        AttendanceRecord.objects.filter(
+            school_id=student.school_id,
+            student=student,
+            school_class__in=classes,
+            status__in=ABSENCE_STATUSES,
+            is_orphaned=False,
+        )
+        .select_related("school_class", "subject")
+        .order_by("-date", "-period_number")[:limit]
+    )
+
+
+def overall_percentages(
+    *, students: QuerySet[StudentProfile], classes: QuerySet[SchoolClass]
+) -> dict[int, Decimal | None]:
+    """Each student's whole-course percentage over all their classes in `classes`: the
+    report's per-class figures (`with_attendance_totals`, the override as denominator)
+    summed, present ÷ denominator (`attendance_percentage`); None with nothing to count.
+
+    Returns: student pk → percentage, for every student with a membership. One query,
+    whatever the number of students."""
+    memberships = with_attendance_totals(
+        Membership.objects.filter(student__in=students, school_class__in=classes)
+    )
+    by_class: dict[tuple[int, int], Overall] = defaultdict(Overall)
+    for m in memberships:
+        by_class[(m.student_id, m.school_class_id)].add(m)
+    totals: dict[int, list[int]] = {}
+    for (student_id, _), overall in by_class.items():
+        present, denominator = totals.setdefault(student_id, [0, 0])
+        totals[student_id] = [present + overall.present, denominator + overall.denominator]
+    return {pk: attendance_percentage(p, d) for pk, (p, d) in totals.items()}

@@ -12,6 +12,8 @@ from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
+    GuardianProfile,
+    Guardianship,
     Holiday,
     Membership,
     PromotionAction,
@@ -34,6 +36,7 @@ from tests.academics.factories import (
     AcademicYearFactory,
     EnrollmentFactory,
     GradeFactory,
+    GuardianshipFactory,
     MembershipFactory,
     SchoolClassFactory,
     SectionFactory,
@@ -113,9 +116,12 @@ def populate(school: School) -> dict[type, object]:
         roll_number=1,
         previous_status=Enrollment.Status.ACTIVE,
     )
+    guardianship = GuardianshipFactory(student=student)
     return {
         School: school,
         User: teacher,
+        GuardianProfile: guardianship.guardian,
+        Guardianship: guardianship,
         AcademicYear: year,
         Term: TermFactory(academic_year=year),
         Grade: grade,

@@ -3,6 +3,7 @@ copy and change them."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from academics.models import (
     AcademicYear,
     Enrollment,
     Grade,
+    GuardianProfile,
+    Guardianship,
     Membership,
     School,
     SchoolClass,
@@ -35,10 +38,27 @@ GRAND_BEND_COUNTS = {
     "classes": 2,  # classes.csv: two scheduled classes, no homeroom
     "staff": 2,  # users.csv: two teachers…
     "students": 8,  # …and eight students
+    "guardians": 0,  # no parent/guardian users in this sample
+    "guardian links": 0,
     "enrollments": 8,  # one per student for the year (no homeroom, so no class)
     "memberships": 20,  # enrollments.csv: 24 rows, 4 of them teachers
     "timetable slots": 20,  # 2 classes × 2 semesters × 1 period × 5 weekdays
 }
+
+
+def clever_contacts(folder: Path) -> dict[tuple[str, str], set[str]]:
+    """(School_id, lower-cased Contact_email) → the Student_ids naming that contact, read
+    from students.csv with the csv module (rows without an email left out)."""
+    contacts: dict[tuple[str, str], set[str]] = {}
+    with (folder / "students.csv").open(newline="") as file:
+        for row in csv.DictReader(file):
+            email = row["Contact_email"].strip().lower()
+            if email:
+                contacts.setdefault((row["School_id"], email), set()).add(row["Student_id"])
+    return contacts
+
+
+CLEVER_CONTACTS = clever_contacts(CLEVER)
 
 # What the Clever district holds (clever-district/*.csv, 2015-16):
 CLEVER_COUNTS = {
@@ -54,6 +74,9 @@ CLEVER_COUNTS = {
     # (4, 8, 12, 16, 20 of 13K123 and 46, 83 of 27Q321 teach at 02M800)
     "staff": 96,
     "students": 1004,  # students.csv rows
+    # one guardian per distinct Contact_email per school, one link per student naming it
+    "guardians": len(CLEVER_CONTACTS),
+    "guardian links": sum(len(students) for students in CLEVER_CONTACTS.values()),
     "enrollments": 1004,  # every student is in exactly one homeroom
     "memberships": 8971,  # enrollments.csv rows, none repeated
     "timetable slots": 1895,  # 379 sections, each with a Period 0–9, × 5 weekdays
@@ -71,6 +94,8 @@ def db_counts() -> dict[str, int]:
         "classes": SchoolClass.objects.count(),
         "staff": StaffProfile.objects.count(),
         "students": StudentProfile.objects.count(),
+        "guardians": GuardianProfile.objects.count(),
+        "guardian links": Guardianship.objects.count(),
         "enrollments": Enrollment.objects.count(),
         "memberships": Membership.objects.count(),
         "timetable slots": TimetableSlot.objects.count(),
