@@ -145,6 +145,7 @@ def test_school_admin_sees_only_their_own_school_and_cannot_add_or_delete_school
             "staff_absent_resolution_days": 3,
             "payment_terms_days": 14,
             "low_attendance_threshold": "75",
+            "absence_notice_time": "12:00",
         },
     )
     assert response.status_code == 302
