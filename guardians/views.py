@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from academics.access import role_required
 from academics.models import Guardianship, User
+from academics.services.people import set_guardian_notifications
 from attendance.models import Status
 from attendance.selectors import visible_classes
 from attendance.selectors.percentages import attendance_percentage
@@ -51,6 +52,7 @@ from credits.services import (
 )
 
 from .access import GUARDIAN_ROLES
+from .forms import EmailSettingsForm
 from .selectors import child_link, children_overview
 
 RECENT_ABSENCES = 10
@@ -226,3 +228,32 @@ def cancel(request: HttpRequest, student_id: int, lesson_id: int) -> HttpRespons
         % {"tutor": lesson.tutor, "when": _when(lesson.scheduled_for, zone)},
     )
     return redirect("guardians:child", student_id=link.student_id)
+
+
+@role_required(*GUARDIAN_ROLES)
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """The guardian's own choice of emails: absences and bills, each on or off
+    (docs/manual/notifications.md, "Opting out"). GET shows the form; POST saves it and
+    returns to "My children" with a message."""
+    profile = request.user.guardian_profile
+    if request.method == "POST":
+        form = EmailSettingsForm(request.POST)
+        if form.is_valid():
+            set_guardian_notifications(
+                profile=profile,
+                absences=form.cleaned_data["notify_absences"],
+                bills=form.cleaned_data["notify_bills"],
+                actor=request.user,
+            )
+            messages.success(request, _("Your email settings are saved."))
+            return redirect("guardians:children")
+    else:
+        form = EmailSettingsForm(
+            initial={
+                "notify_absences": profile.notify_absences,
+                "notify_bills": profile.notify_bills,
+            }
+        )
+    return render(
+        request, "guardians/email_settings.html", {"form": form, "email": request.user.email}
+    )

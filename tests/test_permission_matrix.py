@@ -436,6 +436,11 @@ ROUTES: list[Route] = [
     Route("guardians:children", get=only(G), lists=lambda w: [w.student.user.last_name]),
     Route("guardians:child", kwargs=lambda w: {"student_id": w.student.pk}, get=only(G)),
     Route(
+        "guardians:email_settings",
+        get=only(G),
+        post=only(G, ok=REDIRECT),  # both boxes unticked: saved, back to My children
+    ),
+    Route(
         "guardians:book",
         kwargs=lambda w: {"student_id": w.student.pk},
         get=only(G, ok=405),  # the role check comes first, then "Use POST"

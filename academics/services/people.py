@@ -43,3 +43,29 @@ def ensure_guardian_profile(*, user: User) -> tuple[GuardianProfile | None, bool
     if profile is not None:
         return profile, False
     return GuardianProfile.objects.create(user=user, school_id=user.school_id), True
+
+
+def set_guardian_notifications(
+    *, profile: GuardianProfile, absences: bool, bills: bool, actor: User
+) -> GuardianProfile:
+    """Say which emails a guardian wants (docs/manual/notifications.md, "Opting out").
+
+    Args:
+        profile: the guardian's profile.
+        absences: email when one of their children is marked absent (once a day at most).
+        bills: email when a child's bill is issued or falls overdue.
+        actor: who changes it: the guardian themself, or an admin of their school.
+
+    Returns the saved profile. Raises PermissionError for any other actor. Notices already
+    queued are not withdrawn; the choice applies to the next ones.
+    """
+    if not (
+        actor.pk == profile.user_id
+        or (actor.is_school_admin and actor.school_id == profile.school_id)
+    ):
+        raise PermissionError("Only the guardian or their school's admin may change this.")
+    profile.notify_absences = absences
+    profile.notify_bills = bills
+    profile.updated_by = actor
+    profile.save(update_fields=["notify_absences", "notify_bills", "updated_by", "updated_at"])
+    return profile

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from academics.models import Guardianship, Role
+from academics.services.people import set_guardian_notifications
 from attendance.models import Status
 from billing.models import Bill
 from credits.models import MakeupCredit, MakeupLesson
@@ -257,3 +258,34 @@ def test_a_guardian_without_children_sees_a_notice(client):
     page = client.get(reverse("guardians:children"))
     assert page.status_code == 200
     assert "No child is linked to your account yet" in page.content.decode()
+
+
+def test_a_guardian_switches_off_absence_emails_and_keeps_bill_emails(client):
+    family = Family()
+    signed_in(client, family)
+    page = client.get(reverse("guardians:email_settings")).content.decode()
+    assert 'name="notify_absences" checked' in page.replace(' id="id_notify_absences"', "")
+    response = client.post(reverse("guardians:email_settings"), {"notify_bills": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("guardians:children")
+    family.guardian.refresh_from_db()
+    assert (family.guardian.notify_absences, family.guardian.notify_bills) == (False, True)
+    shown = client.get(response["Location"]).content.decode()
+    assert "Your email settings are saved." in shown
+
+
+def test_only_the_guardian_or_their_schools_admin_may_change_the_emails():
+    family, other = Family(), Family()
+    with pytest.raises(PermissionError):
+        set_guardian_notifications(
+            profile=family.guardian, absences=False, bills=False, actor=other.admin
+        )
+    with pytest.raises(PermissionError):
+        set_guardian_notifications(
+            profile=family.guardian, absences=False, bills=False, actor=other.guardian.user
+        )
+    set_guardian_notifications(
+        profile=family.guardian, absences=False, bills=True, actor=family.admin
+    )
+    family.guardian.refresh_from_db()
+    assert family.guardian.notify_absences is False
