@@ -1,0 +1,102 @@
+"""django-allauth adapters: Rollbook's people come from the roster, never from a sign-up
+form or an identity provider (docs/operations/sign-in.md).
+
+Settings: `ACCOUNT_ADAPTER = "academics.signin.adapters.AccountAdapter"` and
+`SOCIALACCOUNT_ADAPTER = "academics.signin.adapters.SocialAccountAdapter"`.
+"""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .matching import match_identity
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """No self-sign-up: every account is imported or made in the Django admin."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+
+def sis_ids_of(sociallogin) -> list[str]:
+    """The SIS ids an identity provider vouches for: Clever's user id and the `sis_id` of
+    each of its roles; for an OpenID Connect server, the claim its app's `sis_id_claim`
+    names (SSO_OIDC_<NAME>_SIS_ID_CLAIM). Other providers give none."""
+    account = sociallogin.account
+    data = account.extra_data or {}
+    ids: list[str] = []
+    if account.provider == "clever":
+        person = data.get("data") or {}
+        ids.append(str(person.get("id") or ""))
+        for role in (person.get("roles") or {}).values():
+            if isinstance(role, dict):
+                ids.append(str(role.get("sis_id") or ""))
+    app = getattr(sociallogin.provider, "app", None)
+    claim = (app.settings or {}).get("sis_id_claim") if app is not None else None
+    if claim:
+        for part in ("userinfo", "id_token"):
+            value = (data.get(part) or {}).get(claim)
+            if value:
+                ids.append(str(value))
+    return [i for i in ids if i]
+
+
+def refusal_message(reason: str, looked_for: str) -> str:
+    """What the refusal page tells a person whose identity matches no one usable."""
+    if reason == "inactive":
+        return _("The Rollbook account for %(who)s is switched off; ask your school office.") % {
+            "who": looked_for
+        }
+    if reason == "several":
+        return _(
+            "Several Rollbook accounts match %(who)s, so Rollbook cannot tell which one is "
+            "yours; ask your school office."
+        ) % {"who": looked_for}
+    if not looked_for:
+        return _(
+            "The sign-in service did not give Rollbook a verified email address, so it "
+            "cannot tell who you are; ask your school office."
+        )
+    return _("No Rollbook account matches %(who)s; ask your school office.") % {"who": looked_for}
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """An identity signs in as the imported user it matches (`matching.match_identity`) —
+    or is refused with a page saying why; it never creates a user."""
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        """Connect a first-time identity to the user it matches, or refuse it.
+
+        An identity already connected (an earlier sign-in) signs in as its user; allauth
+        then refuses a user switched off since.
+
+        Raises:
+            ImmediateHttpResponse: the refusal page (HTTP 403) when the identity matches
+                no active user, only inactive ones, or several.
+        """
+        if sociallogin.is_existing:
+            return
+        emails = [address.email for address in sociallogin.email_addresses if address.verified]
+        found = match_identity(sis_ids=sis_ids_of(sociallogin), verified_emails=emails)
+        if found.user is None:
+            raise ImmediateHttpResponse(
+                render(
+                    request,
+                    "account/sso_refused.html",
+                    {
+                        "message": refusal_message(found.reason, found.looked_for),
+                        "provider": sociallogin.provider.name,
+                    },
+                    status=403,
+                )
+            )
+        sociallogin.connect(request, found.user)

@@ -1,0 +1,60 @@
+"""The login page (docs/manual/signing-in.md)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from allauth.account.views import LoginView
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+# Where each provider's sign-in page lives (its authorize endpoint's origin).
+PROVIDER_ORIGINS = {
+    "google": "https://accounts.google.com",
+    "clever": "https://clever.com",
+}
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def identity_provider_origins() -> list[str]:
+    """The origins of the configured identity providers' sign-in pages.
+
+    A provider's button posts to Rollbook, which answers with a redirect to the provider;
+    browsers hold that redirect to the page's Content-Security-Policy `form-action`, so
+    the login page allows exactly these origins besides its own
+    (docs/operations/security.md, Content-Security-Policy). Apps added in the Django
+    admin are not listed here: their button still works where the browser does not
+    apply `form-action` to redirects, and the environment is the documented way.
+    """
+    origins: list[str] = []
+    for provider, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
+        apps = config.get("APPS") or ([config["APP"]] if config.get("APP") else [])
+        for app in apps:
+            app_settings = app.get("settings") or {}
+            if provider == "microsoft":
+                origin = _origin(app_settings.get("login_url", "https://login.microsoftonline.com"))
+            elif provider == "openid_connect":
+                origin = _origin(app_settings.get("server_url", ""))
+            else:
+                origin = PROVIDER_ORIGINS.get(provider)
+            if origin and origin not in origins:
+                origins.append(origin)
+    return origins
+
+
+class SignInView(LoginView):
+    """django-allauth's login view (username or email, and a button per configured
+    provider), whose Content-Security-Policy lets the buttons reach their providers."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        origins = identity_provider_origins()
+        if origins and settings.SECURE_CSP:
+            policy = dict(settings.SECURE_CSP)
+            policy["form-action"] = [*policy.get("form-action", []), *origins]
+            response._csp_config = policy
+        return response
