@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from academics import views as academics_views
-from academics.signin.views import SignInView
+from academics.signin.views import SignInView, email_addresses
 from academics.views.health import healthz
 
 # One sign-in page for everyone: the admin's own login form would skip two-factor
@@ -18,7 +18,15 @@ urlpatterns = [
     # names the rest of Rollbook uses.
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/email/", email_addresses, name="account_email"),
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
+    # The single sign-on providers Rollbook supports (docs/operations/sign-in.md).
+    path("accounts/", include("allauth.socialaccount.providers.google.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.microsoft.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.clever.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("attendance/", include("attendance.urls")),
     path("billing/", include("billing.urls")),
     path("api/accounting/", include("billing.api_urls")),

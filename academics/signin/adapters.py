@@ -7,10 +7,14 @@ Settings: `ACCOUNT_ADAPTER = "academics.signin.adapters.AccountAdapter"` and
 
 from __future__ import annotations
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -22,6 +26,28 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A sign-in of the last few minutes counts as having confirmed it is you.
+
+        allauth asks for the password again before sensitive steps (setting up two-factor,
+        its recovery codes), counting only an explicit re-entry. Right after signing in —
+        where a school that requires two-factor sends its admins — that asks twice in a
+        row, and someone who signs in only through single sign-on has no password to
+        give and could not set two-factor up at all. So the sign-in itself counts for
+        ACCOUNT_REAUTHENTICATION_TIMEOUT seconds (5 minutes); after that allauth asks.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return True
+        records = get_authentication_records(request, user)
+        if not records:
+            return True
+        signed_in_at = records[-1].get("at", 0)
+        return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
 
 
 def sis_ids_of(sociallogin) -> list[str]:
@@ -73,6 +99,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         return False
 
+    def get_app(self, request: HttpRequest, provider, client_id=None):
+        """The provider's app; a provider this deployment has not configured is a 404
+        (its sign-in and callback addresses exist for every deployment), not a 500."""
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404(_("This sign-in service is not set up here.")) from None
+
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
         """Connect a first-time identity to the user it matches, or refuse it.
 
@@ -84,6 +120,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 no active user, only inactive ones, or several.
         """
         if sociallogin.is_existing:
+            return
+        if sociallogin.state.get("process") == "connect":
+            # A signed-in person adding a sign-in service to their own account (the
+            # *Account connections* page): allauth connects it to them.
             return
         emails = [address.email for address in sociallogin.email_addresses if address.verified]
         found = match_identity(sis_ids=sis_ids_of(sociallogin), verified_emails=emails)

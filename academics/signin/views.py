@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from allauth.account.views import LoginView
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 # Where each provider's sign-in page lives (its authorize endpoint's origin).
 PROVIDER_ORIGINS = {
@@ -58,3 +59,10 @@ class SignInView(LoginView):
             policy["form-action"] = [*policy.get("form-action", []), *origins]
             response._csp_config = policy
         return response
+
+
+def email_addresses(request: HttpRequest) -> HttpResponse:
+    """In place of allauth's "manage email addresses" page: a person's address comes from
+    the school's records (the roster), and single sign-on trusts it, so nobody changes
+    their own (docs/operations/sign-in.md)."""
+    raise Http404(_("Email addresses come from your school's records; ask the office."))

@@ -51,11 +51,7 @@ def test_an_admin_or_accountant_without_totp_is_sent_to_set_it_up(client, school
     api = client.get("/billing/groups/", HTTP_ACCEPT="application/json")
     assert api.status_code == 403 and "two-factor" in api.json()["message"]
 
-    # Setting it up asks for the password once more (allauth's reauthentication).
-    ask = client.get(SETUP)
-    assert ask.status_code == 302 and ask["Location"].startswith("/accounts/reauthenticate/")
-    again = client.post(ask["Location"], {"password": PASSWORD})
-    assert again.status_code == 302 and again["Location"] == SETUP
+    # Just signed in: no second password prompt.
     setup = client.get(SETUP)
     assert setup.status_code == 200
     assert "Your school requires two-factor authentication" in setup.text
@@ -102,3 +98,22 @@ def test_anyone_may_turn_on_two_factor(client, db):
     page = client.get("/", follow=True)
     assert 'href="/accounts/2fa/"' in page.text
     assert client.get("/accounts/2fa/").status_code == 200
+
+
+def test_later_on_setting_it_up_asks_for_the_password_again(client, db, time_machine):
+    time_machine.move_to("2027-03-01 08:00Z", tick=True)
+    teacher = UserFactory(role=Role.TEACHER)
+    sign_in(client, teacher)
+    assert client.get(SETUP).status_code == 200
+    time_machine.move_to("2027-03-01 08:06Z", tick=True)
+    ask = client.get(SETUP)
+    assert ask.status_code == 302 and ask["Location"].startswith("/accounts/reauthenticate/")
+    again = client.post(ask["Location"], {"password": PASSWORD})
+    assert again.status_code == 302 and again["Location"] == SETUP
+    assert client.get(SETUP).status_code == 200
+
+
+def test_nobody_edits_their_own_email_address(client, db):
+    client.force_login(UserFactory(role=Role.TEACHER))
+    response = client.get("/accounts/email/")
+    assert response.status_code == 404
