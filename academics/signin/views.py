@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from allauth.account.views import LoginView
+from allauth.socialaccount.adapter import get_adapter
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -21,29 +22,32 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
-def identity_provider_origins() -> list[str]:
+def identity_provider_origins(request: HttpRequest) -> list[str]:
     """The origins of the configured identity providers' sign-in pages.
 
     A provider's button posts to Rollbook, which answers with a redirect to the provider;
     browsers hold that redirect to the page's Content-Security-Policy `form-action`, so
     the login page allows exactly these origins besides its own
-    (docs/operations/security.md, Content-Security-Policy). Apps added in the Django
-    admin are not listed here: their button still works where the browser does not
-    apply `form-action` to redirects, and the environment is the documented way.
+    (docs/operations/security.md, Content-Security-Policy). Providers come from the
+    environment (settings) and from the Django admin's *Social applications* alike.
+
+    Args:
+        request: the login page's request (the admin's apps may be per site).
+
+    Returns:
+        Origins such as "https://accounts.google.com", each once, in the apps' order.
     """
     origins: list[str] = []
-    for provider, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
-        apps = config.get("APPS") or ([config["APP"]] if config.get("APP") else [])
-        for app in apps:
-            app_settings = app.get("settings") or {}
-            if provider == "microsoft":
-                origin = _origin(app_settings.get("login_url", "https://login.microsoftonline.com"))
-            elif provider == "openid_connect":
-                origin = _origin(app_settings.get("server_url", ""))
-            else:
-                origin = PROVIDER_ORIGINS.get(provider)
-            if origin and origin not in origins:
-                origins.append(origin)
+    for app in get_adapter(request).list_apps(request):
+        app_settings = app.settings or {}
+        if app.provider == "microsoft":
+            origin = _origin(app_settings.get("login_url", "https://login.microsoftonline.com"))
+        elif app.provider == "openid_connect":
+            origin = _origin(app_settings.get("server_url", ""))
+        else:
+            origin = PROVIDER_ORIGINS.get(app.provider)
+        if origin and origin not in origins:
+            origins.append(origin)
     return origins
 
 
@@ -53,7 +57,7 @@ class SignInView(LoginView):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().dispatch(request, *args, **kwargs)
-        origins = identity_provider_origins()
+        origins = identity_provider_origins(request)
         if origins and settings.SECURE_CSP:
             policy = dict(settings.SECURE_CSP)
             policy["form-action"] = [*policy.get("form-action", []), *origins]

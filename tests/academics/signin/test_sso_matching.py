@@ -5,7 +5,7 @@ import pytest
 from allauth.core import context
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal.flows.login import complete_login
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
@@ -160,7 +160,22 @@ def test_the_login_page_shows_only_the_configured_providers(client, db, settings
     settings.SOCIALACCOUNT_PROVIDERS = {}
     page = client.get("/accounts/login/").text
     assert "Sign in with" not in page
-    assert identity_provider_origins() == []
+    assert identity_provider_origins(None) == []
+
+
+def test_a_provider_added_in_the_django_admin_works_too(client, db, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="county",
+        name="County login",
+        client_id="rollbook",
+        secret="s",
+        settings={"server_url": "https://login.county.example"},
+    )
+    response = client.get("/accounts/login/")
+    assert "Sign in with County login" in response.text
+    assert "https://login.county.example" in response.headers["Content-Security-Policy"]
 
 
 def test_half_configured_providers_are_refused_at_start():
