@@ -216,6 +216,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_FORMS = {"reset_password": "academics.signin.forms.ResetPasswordForm"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_SESSION_REMEMBER = True  # as before: a session lasts SESSION_COOKIE_AGE
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rollbook] "
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # A password link (forgot password, invitation) works once, for this many days.
