@@ -223,6 +223,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_LINK_DAYS", default=7) * 24 * 60 * 60
 SOCIALACCOUNT_PROVIDERS = sso_providers(os.environ)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches identities itself
+MFA_ADAPTER = "academics.signin.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Rollbook")
 # --- end of Sign-in (django-allauth) ------------------------------------------------------

@@ -8,9 +8,33 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ..models import SchoolClass
+from ..access import STAFF_ROLES
+from ..models import Role, SchoolClass
 from ..services.invitations import send_invitations
 from .scoping import scoped_school_id
+
+
+class PeopleFilter(admin.SimpleListFilter):
+    """Staff (every role that works for the school), students or guardians: "all staff of
+    the school" in one click, where the role filter picks one role."""
+
+    title = gettext_lazy("people")
+    parameter_name = "people"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("staff", _("Staff")),
+            ("students", _("Students")),
+            ("guardians", _("Guardians")),
+        ]
+
+    def queryset(self, request, queryset):
+        roles = {
+            "staff": STAFF_ROLES,
+            "students": {Role.STUDENT},
+            "guardians": {Role.GUARDIAN},
+        }.get(self.value())
+        return queryset if roles is None else queryset.filter(role__in=roles)
 
 
 class SchoolClassFilter(admin.SimpleListFilter):

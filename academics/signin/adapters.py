@@ -13,6 +13,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
@@ -140,3 +141,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
             )
         sociallogin.connect(request, found.user)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor (docs/operations/sign-in.md, "Requiring two-factor"): someone whose
+    school requires it cannot remove their authenticator app, only replace it through a
+    superuser (who deletes it in the Django admin)."""
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        from .two_factor import two_factor_required
+
+        if authenticator.type == Authenticator.Type.TOTP and two_factor_required(
+            authenticator.user
+        ):
+            return False
+        return super().can_delete_authenticator(authenticator)

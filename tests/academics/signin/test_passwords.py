@@ -154,3 +154,14 @@ def test_an_admin_picks_the_guardians_of_a_class(client, school, office):
     )
     shown = list(listing.context["cl"].queryset)
     assert shown == [guardians[in_class.pk]]
+
+
+def test_an_admin_picks_all_staff_of_the_school(client, school, office):
+    teacher = UserFactory(school=school, role=Role.TEACHER)
+    accountant = UserFactory(school=school, role=Role.ACCOUNTANT)
+    UserFactory(school=school, role=Role.GUARDIAN)
+    StudentProfileFactory(school=school)
+    UserFactory(role=Role.TEACHER)  # another school's
+
+    listing = client.get("/admin/academics/user/", {"people": "staff"})
+    assert set(listing.context["cl"].queryset) == {office, teacher, accountant}

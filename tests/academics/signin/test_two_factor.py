@@ -117,3 +117,14 @@ def test_nobody_edits_their_own_email_address(client, db):
     client.force_login(UserFactory(role=Role.TEACHER))
     response = client.get("/accounts/email/")
     assert response.status_code == 404
+
+
+def test_a_required_admin_cannot_remove_the_authenticator(client, school):
+    user = UserFactory(school=school, role=Role.ADMIN)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    sign_in(client, user)
+    client.post(ASK_CODE, {"code": code_for(secret)})
+    response = client.post("/accounts/2fa/totp/deactivate/")
+    assert response.status_code == 200
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
