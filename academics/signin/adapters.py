@@ -21,12 +21,21 @@ from django.utils.translation import gettext as _
 
 from .matching import match_identity
 
+# The top bar already says who is signed in; a "Successfully signed in" line on the first
+# page would only crowd the status messages that page's own actions write.
+QUIET_MESSAGES = {"account/messages/logged_in.txt", "account/messages/logged_out.txt"}
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """No self-sign-up: every account is imported or made in the Django admin."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs) -> None:
+        if message_template in QUIET_MESSAGES:
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A sign-in of the last few minutes counts as having confirmed it is you.
