@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('academics', '0007_guardians'),
+        ('academics', '0008_school_absence_notice_time'),
     ]
 
     operations = [
