@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 
-from academics.models import GuardianProfile, Membership, Role, SchoolClass
+from academics.models import Membership, Role, SchoolClass
 from tests.academics.factories import SchoolFactory, StudentProfileFactory, UserFactory
 
 NEW_PASSWORD = "plum-orchard-lantern-42"
@@ -145,8 +145,7 @@ def test_an_admin_picks_the_guardians_of_a_class(client, school, office):
         guardian = UserFactory(
             school=school, role=Role.GUARDIAN, email=f"{student.pk}@home.example"
         )
-        profile = GuardianProfile.objects.create(school=school, user=guardian)
-        profile.guardianships.create(school=school, student=student)
+        guardian.guardian_profile.guardianships.create(school=school, student=student)
         guardians[student.pk] = guardian
 
     listing = client.get(
