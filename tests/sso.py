@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,17 @@ def node_modules_ready() -> Path:
     return Path(node)
 
 
+def real_time() -> float:
+    """The machine's clock, even while time-machine has moved this process's."""
+    try:
+        from time_machine import escape_hatch
+    except ImportError:  # pragma: no cover
+        return time.time()
+    return escape_hatch.time.time() if escape_hatch.is_travelling() else time.time()
+
+
 @pytest.fixture(scope="session")
-def oidc_issuer(live_server):
+def oidc_issuer(live_server, _moved_clock):
     """A running OpenID Connect provider whose one client is Rollbook's live server."""
     node = node_modules_ready()
     env = {
@@ -65,6 +75,9 @@ def oidc_issuer(live_server):
         "OIDC_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_REDIRECT_URI": f"{live_server.url}/accounts/oidc/schoolid/login/callback/",
         "OIDC_ACCOUNTS": json.dumps(ACCOUNTS),
+        # `--clock` (tests/conftest.py) moves this process's time: the provider's tokens
+        # must be issued on the same clock, or Rollbook would find them expired.
+        "OIDC_CLOCK_OFFSET_MS": str(round((time.time() - real_time()) * 1000)),
     }
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(

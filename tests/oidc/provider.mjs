@@ -5,9 +5,18 @@
 //
 // Environment: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI (Rollbook's callback),
 // OIDC_ACCOUNTS (JSON: [{login, password, sub, email, email_verified, given_name,
-// family_name}]). Prints "listening <issuer>" on stdout once it answers.
+// family_name}]), OIDC_CLOCK_OFFSET_MS (how far the tests moved their clock: the tokens'
+// iat/exp must agree with it). Prints "listening <issuer>" on stdout once it answers.
 import http from 'node:http';
 import Provider from 'oidc-provider';
+
+// The provider reads the time only while answering requests, so moving Date.now here,
+// before the server starts, moves every timestamp it writes.
+const offset = Number(process.env.OIDC_CLOCK_OFFSET_MS || 0);
+if (offset) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + offset;
+}
 
 const accounts = JSON.parse(process.env.OIDC_ACCOUNTS || '[]');
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
