@@ -10,5 +10,6 @@ class AcademicsConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects them)
         from .access import nav_links
+        from .signin import two_factor  # noqa: F401  (its sign-in receiver)
 
         register(nav_links, position=900)

@@ -1,7 +1,8 @@
 """Login throttling hooks for django-axes (docs/operations/security.md): which address a
 request comes from, and the page a locked-out person sees.
 
-Settings: `AXES_CLIENT_IP_CALLABLE = "academics.throttling.client_ip"` and
+Settings: `AXES_CLIENT_IP_CALLABLE = "academics.throttling.client_ip"`,
+`AXES_USERNAME_CALLABLE = "academics.throttling.login_key"` and
 `AXES_LOCKOUT_CALLABLE = "academics.throttling.lockout_response"` (config/settings.py).
 """
 
@@ -41,6 +42,45 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < proxies:
         return remote_addr
     return forwarded[-proxies]
+
+
+def login_key(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The name a sign-in attempt is counted under: one key per person, however they type it.
+
+    The login page (django-allauth) posts `login`, which its backend tries as a username
+    and as an email; the Django admin's form posts `username`; a successful sign-in
+    reports the user's username. Usernames and addresses are compared without case, so
+    the key is lower-cased (else "Ann" and "ann" would be two counts for one account),
+    and an address that belongs to exactly one user counts as that user's username (so
+    a successful sign-in by username clears the tries made by email).
+
+    Args:
+        request: the sign-in request.
+        credentials: what was submitted ("username", "email", "password"), when known.
+
+    Returns:
+        The key, or None when the request names nobody.
+
+    Rule source: docs/operations/security.md (login throttling).
+    """
+    credentials = credentials or {}
+    data = getattr(request, "POST", {}) or {}
+    value = (
+        credentials.get("username")
+        or credentials.get("email")
+        or data.get("login")
+        or data.get("username")
+    )
+    if not value:
+        return None
+    key = str(value).strip().lower()
+    if "@" in key:
+        from .models import User
+
+        owners = list(User.objects.filter(email__iexact=key).values_list("username", flat=True)[:2])
+        if len(owners) == 1:
+            key = owners[0].lower()
+    return key
 
 
 def lockout_response(

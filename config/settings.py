@@ -173,6 +173,61 @@ AXES_LOCKOUT_CALLABLE = "academics.throttling.lockout_response"
 TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 AXES_CLIENT_IP_CALLABLE = "academics.throttling.client_ip"
 
+# --- Sign-in (django-allauth) -------------------------------------------------------------
+# docs/operations/sign-in.md. Username or email with a password, "Forgot password?" by
+# email, single sign-on (Google, Microsoft Entra ID, Clever, any OpenID Connect server)
+# configured from SSO_* variables (config/sso.py), and two-factor (TOTP). No self-sign-up:
+# people come from the roster; an identity signs in as the imported user it matches
+# (academics/signin/adapters.py) or is refused. django-axes still counts wrong passwords
+# (the AXES_* settings above); allauth's own login limits are off so there is one rule.
+from config.sso import sso_providers  # noqa: E402
+
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.clever",
+    "allauth.mfa",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+# After django-htmx's middleware, so it can answer an htmx request with HX-Redirect.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
+    "academics.signin.two_factor.require_two_factor",
+)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "academics.signin.backends.UsernameOrEmailBackend",
+]
+AXES_USERNAME_CALLABLE = "academics.throttling.login_key"
+ACCOUNT_ADAPTER = "academics.signin.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "academics.signin.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+# Sign-up is closed (the adapter); these only satisfy allauth's consistency checks.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_FORMS = {"reset_password": "academics.signin.forms.ResetPasswordForm"}
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+ACCOUNT_SESSION_REMEMBER = True  # as before: a session lasts SESSION_COOKIE_AGE
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rollbook] "
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# A password link (forgot password, invitation) works once, for this many days.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_LINK_DAYS", default=7) * 24 * 60 * 60
+SOCIALACCOUNT_PROVIDERS = sso_providers(os.environ)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches identities itself
+MFA_ADAPTER = "academics.signin.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Rollbook")
+# --- end of Sign-in (django-allauth) ------------------------------------------------------
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,15 +1,32 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from academics import views as academics_views
+from academics.signin.views import SignInView, email_addresses
 from academics.views.health import healthz
+
+# One sign-in page for everyone: the admin's own login form would skip two-factor
+# (docs/operations/security.md).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", academics_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # django-allauth's pages (docs/operations/sign-in.md); the login and logout keep the
+    # names the rest of Rollbook uses.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("accounts/email/", email_addresses, name="account_email"),
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
+    # The single sign-on providers Rollbook supports (docs/operations/sign-in.md).
+    path("accounts/", include("allauth.socialaccount.providers.google.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.microsoft.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.clever.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("attendance/", include("attendance.urls")),
     path("billing/", include("billing.urls")),
     path("api/accounting/", include("billing.api_urls")),

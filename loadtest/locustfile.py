@@ -89,7 +89,7 @@ class SchoolUser(FastHttpUser):
             data=urlencode(
                 {
                     "csrfmiddlewaretoken": self.token(page.text),
-                    "username": username,
+                    "login": username,  # django-allauth's field: username or email
                     "password": PASSWORD,
                 }
             ),

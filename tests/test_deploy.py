@@ -94,6 +94,19 @@ def static_root(tmp_path_factory) -> str:
     return str(root)
 
 
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory) -> str:
+    """A migrated database, as a deployment has: the login page lists the sign-in
+    services, some of which may be rows (docs/operations/sign-in.md)."""
+    root = tmp_path_factory.mktemp("database")
+    url = f"sqlite:///{root / 'production.sqlite3'}"
+    migrated = run_in_production(
+        "manage.py", "migrate", "--noinput", tmp_path=root, extra_env={"DATABASE_URL": url}
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    return url
+
+
 def production_probe(code: str, tmp_path: Path, **extra_env: str) -> list[str]:
     """Run `code` after django.setup() in production; return its printed lines."""
     probe = (
@@ -106,7 +119,7 @@ def production_probe(code: str, tmp_path: Path, **extra_env: str) -> list[str]:
     return result.stdout.splitlines()
 
 
-def test_cookies_are_secure_and_same_site_in_production(tmp_path, static_root):
+def test_cookies_are_secure_and_same_site_in_production(tmp_path, static_root, database_url):
     lines = production_probe(
         "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
         " settings.SESSION_COOKIE_HTTPONLY, settings.SESSION_COOKIE_SAMESITE,"
@@ -116,6 +129,7 @@ def test_cookies_are_secure_and_same_site_in_production(tmp_path, static_root):
         "print(r.status_code, bool(c['secure']), c['samesite'])",
         tmp_path,
         STATIC_ROOT=static_root,
+        DATABASE_URL=database_url,
     )
     assert lines == [
         "True True True Lax Lax HTTP_X_FORWARDED_PROTO",
@@ -123,7 +137,7 @@ def test_cookies_are_secure_and_same_site_in_production(tmp_path, static_root):
     ]
 
 
-def test_plain_http_is_redirected_but_healthz_answers(tmp_path, static_root):
+def test_plain_http_is_redirected_but_healthz_answers(tmp_path, static_root, database_url):
     """A load balancer probes the application servers over plain HTTP: /healthz answers
     there, while every page sends the browser to https."""
     lines = production_probe(
@@ -133,6 +147,7 @@ def test_plain_http_is_redirected_but_healthz_answers(tmp_path, static_root):
         "r = c.get('/accounts/login/', HTTP_X_FORWARDED_PROTO='https'); print(r.status_code)",
         tmp_path,
         STATIC_ROOT=static_root,
+        DATABASE_URL=database_url,
     )
     assert lines == [
         "301 https://rollbook.example/accounts/login/",

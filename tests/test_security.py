@@ -2,8 +2,9 @@
 
 Throttling: five wrong passwords for one username from one address lock that pair out for
 the cool-off (the fifth already answers with the lockout page); other people and other
-addresses are not affected, a successful sign-in clears the count, the admin's login is
-throttled too, and behind a reverse proxy the client's own address is the one counted.
+addresses are not affected, a successful sign-in clears the count, the username or the
+email address (in any case) count as one person, the admin's login is the same page, and
+behind a reverse proxy the client's own address is the one counted.
 """
 
 import re
@@ -23,7 +24,8 @@ WRONG_PASSWORD = "not-the-password"
 
 
 def attempt(client, username, password, *, url=LOGIN, **extra):
-    return client.post(url, {"username": username, "password": password}, **extra)
+    """Post the login form (django-allauth's: the username or email goes in `login`)."""
+    return client.post(url, {"login": username, "password": password}, **extra)
 
 
 def is_signed_in(client) -> bool:
@@ -52,7 +54,7 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client
     for _ in range(LIMIT - 1):
         response = attempt(client, teacher.username, WRONG_PASSWORD)
         assert response.status_code == 200
-        assert "Please enter a correct username and password" in response.text
+        assert "The username and/or password you specified are not correct" in response.text
 
     fifth = attempt(client, teacher.username, WRONG_PASSWORD)
     assert fifth.status_code == 429
@@ -92,17 +94,37 @@ def test_a_successful_sign_in_resets_the_count(client, teacher):
     assert attempt(client, teacher.username, PASSWORD).status_code == 302
 
 
-def test_the_admin_login_is_throttled_too(client, db):
+def test_the_admin_login_is_the_same_throttled_page(client, db):
+    """The admin's own login form would skip two-factor: /admin/login/ sends people to the
+    one login page, whose count covers admins too."""
     admin = UserFactory(role=Role.ADMIN, username="school-admin")
     assert admin.is_staff
-    answers = fail(client, admin.username, LIMIT, url=ADMIN_LOGIN)
-    assert answers == [200] * (LIMIT - 1) + [429]
+    sent = client.get(ADMIN_LOGIN)
+    assert sent.status_code == 302
+    assert sent["Location"].startswith(LOGIN + "?next=")
+    posted = client.post(ADMIN_LOGIN, {"username": admin.username, "password": PASSWORD})
+    assert posted.status_code == 302 and not is_signed_in(client)
 
-    locked = attempt(client, admin.username, PASSWORD, url=ADMIN_LOGIN)
+    answers = fail(client, admin.username, LIMIT)
+    assert answers == [200] * (LIMIT - 1) + [429]
+    locked = attempt(client, admin.username, PASSWORD)
     assert locked.status_code == 429 and "Account locked" in locked.text
     assert not is_signed_in(client)
-    # The main login counts the same attempts: it is locked there as well.
-    assert attempt(client, admin.username, PASSWORD).status_code == 429
+
+
+def test_the_email_address_and_the_username_count_as_one_person(client, db):
+    """Wrong tries by address (any case) and by username add up; the right password by
+    username then clears them all."""
+    person = UserFactory(role=Role.TEACHER, username="ann.lee", email="Ann.Lee@School.example")
+    fail(client, "ann.lee@school.example", 2)
+    fail(client, "ANN.LEE", 2)
+    assert attempt(client, "Ann.Lee@School.example", WRONG_PASSWORD).status_code == 429
+    client.logout()
+    # Signing in by address works like signing in by username (once not locked).
+    other = UserFactory(role=Role.TEACHER, username="bo", email="Bo@School.example")
+    assert attempt(client, "bo@school.example", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+    assert person.pk != other.pk
 
 
 def test_behind_the_proxy_the_forwarded_client_address_is_counted(client, teacher, settings):
@@ -143,8 +165,9 @@ def directives(response) -> dict[str, list[str]]:
 
 
 def test_pages_carry_a_policy_that_allows_no_inline_script_or_style(client, teacher):
-    client.force_login(teacher)
     for url in (LOGIN, reverse("attendance:my_periods")):
+        if url != LOGIN:  # a signed-in visitor of the login page is sent home
+            client.force_login(teacher)
         response = client.get(url)
         assert response.status_code == 200, url
         policy = directives(response)
@@ -212,4 +235,5 @@ def test_session_and_csrf_cookies_are_same_site_and_http_only(client, teacher):
     response = attempt(client, teacher.username, PASSWORD)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    client.logout()
     assert client.get(LOGIN).cookies[settings.CSRF_COOKIE_NAME]["samesite"] == "Lax"

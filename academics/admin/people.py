@@ -8,6 +8,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Count
 
 from ..models import GuardianProfile, Guardianship, StaffProfile, StudentProfile, User
+from .invitations import PeopleFilter, SchoolClassFilter, send_invitation
 from .scoping import STUDENT_SEARCH, SchoolScopedAdmin, SchoolScopedInline, SchoolScopedMixin
 
 
@@ -24,8 +25,17 @@ class UserAdmin(SchoolScopedMixin, DjangoUserAdmin):
         "is_staff",
         "is_active",
     )
-    list_filter = ("role", "school", "is_staff", "is_active", "is_superuser")
+    list_filter = (
+        PeopleFilter,
+        "role",
+        SchoolClassFilter,
+        "school",
+        "is_staff",
+        "is_active",
+        "is_superuser",
+    )
     list_select_related = ("school",)
+    actions = (send_invitation,)
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("last_name", "first_name", "username")
     fieldsets = (

@@ -57,6 +57,12 @@ class School(Stamped):
         default=Decimal("75"),
         help_text="Percentages below this are highlighted in lists and reports.",
     )
+    # Sign-in (docs/operations/sign-in.md, "Requiring two-factor").
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Admins and accountants must use an authenticator app (two-factor "
+        "authentication); one without it is sent to set it up after signing in.",
+    )
 
     class Meta:
         ordering = ["name"]

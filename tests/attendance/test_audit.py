@@ -533,7 +533,7 @@ def test_a_principal_filters_corrections_by_class_and_opens_a_history(live_serve
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(hill["principal"].username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("link", name="Corrections").click()
 
     expect(page.get_by_role("heading", name="Recent corrections")).to_be_visible()

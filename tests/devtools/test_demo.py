@@ -35,9 +35,11 @@ WEDNESDAY = DEMO_TODAY
 
 def signs_in(client, username: str, password: str) -> bool:
     """Whether the sign-in form accepts these credentials (it redirects when it does).
-    Through the form, not `client.login`: django-axes's backend needs the request."""
-    response = client.post(reverse("login"), {"username": username, "password": password})
-    return response.status_code == 302
+    Through the form, not `client.login`: django-axes's backend needs the request. Signed
+    out first: the login page sends a signed-in visitor on, whatever they post."""
+    client.logout()
+    response = client.post(reverse("login"), {"login": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def load_demo(*args: str) -> str:

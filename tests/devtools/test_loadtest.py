@@ -49,8 +49,9 @@ def plan(tmp_path) -> dict:
 
 def sign_in(client, username: str, password: str) -> None:
     """Through the login form (django-axes's backend needs the request)."""
-    response = client.post(reverse("login"), {"username": username, "password": password})
+    response = client.post(reverse("login"), {"login": username, "password": password})
     assert response.status_code == 302, f"{username} could not sign in"
+    assert "_auth_user_id" in client.session, f"{username} could not sign in"
 
 
 def mark_a_period(client, plan: dict) -> TimetableSlot:

@@ -79,7 +79,7 @@ def test_a_user_given_the_admin_role_in_the_admin_can_sign_in_to_it(client, scho
     assert deputy.school == rows[School]
     # Through the sign-in form (django-axes's backend needs the request client.login lacks).
     signed_in = client.post(
-        reverse("login"), {"username": "deputy", "password": "a-long-demo-password-1"}
+        reverse("login"), {"login": "deputy", "password": "a-long-demo-password-1"}
     )
     assert signed_in.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200

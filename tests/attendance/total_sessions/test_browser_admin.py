@@ -50,10 +50,10 @@ def test_a_school_admin_edits_a_total_inline_and_cancels_an_invalid_one(
     ali = total_with_records(maths, "Ali", "Adams", total=40, records=2)
     bea = total_with_records(maths, "Bea", "Brown", total=30, records=3)
 
-    page.goto(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/admin/")  # the one login page, then back to the admin
     page.get_by_label("Username").fill("office")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("link", name="Student total sessions").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Select student total sessions to change"

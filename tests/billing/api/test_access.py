@@ -82,7 +82,8 @@ def test_generation_needs_the_csrf_token_like_the_rest_of_the_app(seed, today):
     client.force_login(seed.accountant)
 
     refused = generate(client, seed)
-    token = client.get(reverse("login")).cookies["csrftoken"].value
+    # Any page of the app carries the token (a signed-in visitor of the login page is sent on).
+    token = client.get(reverse("billing:groups")).cookies["csrftoken"].value
     preview = client.get(calculate_url(seed.group.pk), OCT)  # a GET needs no token
     accepted = generate(client, seed, headers={"X-CSRFToken": token})
 
