@@ -78,8 +78,12 @@ def with_attendance_totals(memberships: QuerySet[Membership]) -> QuerySet[Member
             and class with no subject (docs/design/total-sessions.md),
         denominator (int): override_total when set and not below countable_count,
             else countable_count,
-        percentage_raw (float | None): unrounded, for ordering and thresholds only —
-            display `attendance_percentage(present_count, denominator)`.
+        percentage_raw (float | None): the planned figure (present ÷ denominator),
+            unrounded — display `attendance_percentage(present_count, denominator)`,
+        to_date_raw (float | None): the to-date figure (present ÷ countable_count),
+            unrounded, for ordering and thresholds: a planned total measures progress
+            through the term, not how well the student attends
+            (docs/design/total-sessions.md, "Planned and to-date figures").
     """
     # The window and the class go into the JOIN's ON clause rather than a FILTER, so each
     # membership joins only its own class's records (not every record of the student).
@@ -128,7 +132,15 @@ def with_attendance_totals(memberships: QuerySet[Membership]) -> QuerySet[Member
                 When(denominator__gt=0, then=F("present_count") * 100.0 / F("denominator")),
                 default=None,
                 output_field=FloatField(),
-            )
+            ),
+            to_date_raw=Case(
+                When(
+                    countable_count__gt=0,
+                    then=F("present_count") * 100.0 / F("countable_count"),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
         )
     )
 
@@ -143,6 +155,15 @@ class AttendanceRow:
     override_total: int | None
     denominator: int
     percentage: Decimal | None
+    to_date: Decimal | None = None
+
+    @property
+    def planned_applies(self) -> bool:
+        """Whether the percentage is measured against a planned total (an override not
+        below the records) rather than the records themselves: then `percentage` is the
+        planned figure and `to_date` (present ÷ countable) is shown beside it and used for
+        warnings (docs/design/total-sessions.md, "Planned and to-date figures")."""
+        return self.override_total is not None and self.denominator == self.override_total
 
     @property
     def student(self):
@@ -163,6 +184,7 @@ def as_rows(memberships) -> list[AttendanceRow]:
             override_total=m.override_total,
             denominator=m.denominator,
             percentage=attendance_percentage(m.present_count, m.denominator),
+            to_date=attendance_percentage(m.present_count, m.countable_count),
         )
         for m in memberships
     ]
@@ -252,8 +274,8 @@ def attendance_list_page(
     Args:
         user: whose scope to show (`visible_memberships`).
         school_class: only this class when given (already checked to be visible).
-        lowest_first: order by percentage, lowest first and "—" last; otherwise by class
-            and student name.
+        lowest_first: order by the to-date percentage (present ÷ countable, whatever the
+            planned total), lowest first and "—" last; otherwise by class and student name.
         page_number: as given in the URL; out-of-range or junk gives the nearest page.
 
     Returns:
@@ -265,7 +287,7 @@ def attendance_list_page(
     memberships = attendance_list_memberships(user=user, school_class=school_class)
     if lowest_first:
         ordered = with_attendance_totals(memberships).order_by(
-            F("percentage_raw").asc(nulls_last=True),
+            F("to_date_raw").asc(nulls_last=True),
             "student__user__last_name",
             "student__user__first_name",
             "pk",

@@ -405,7 +405,8 @@ def test_the_list_shows_present_total_sessions_and_percentage(client, period):
 
     assert rows == [
         "Ali Adams Maths 9A 2 3 66.7%",
-        "Yara Young Maths 9A 0 20 (0 actual) 0.0%",
+        # The planned figure beside the one to date ("—": nothing recorded yet).
+        "Yara Young Maths 9A 0 20 (0 actual) — 0.0% of 20",
     ]
 
 

@@ -256,5 +256,11 @@ class Overall:
             self.override = membership.override_total
 
     @property
+    def planned_applies(self) -> bool:
+        """An override not below the records is the denominator (docs/design/attendance.md,
+        "The percentage"); below them, the records are."""
+        return self.override is not None and self.override >= self.countable
+
+    @property
     def denominator(self) -> int:
-        return self.override if self.override is not None else self.countable
+        return self.override if self.planned_applies else self.countable

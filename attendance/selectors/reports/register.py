@@ -67,6 +67,8 @@ class RegisterRow:
     threshold: Decimal
     overall_present: int = 0
     overall_denominator: int = 0
+    overall_countable: int = 0
+    overall_override: int | None = None
 
     @property
     def cells(self) -> list[str | None]:
@@ -95,7 +97,19 @@ class RegisterRow:
 
     @property
     def overall_percentage(self) -> Decimal | None:
+        """The whole-course figure by the rule: planned when an override applies."""
         return attendance_percentage(self.overall_present, self.overall_denominator)
+
+    @property
+    def planned_applies(self) -> bool:
+        override = self.overall_override
+        return override is not None and self.overall_denominator == override
+
+    @property
+    def overall_to_date(self) -> Decimal | None:
+        """Present ÷ countable records of the whole course, whatever the planned total
+        (docs/design/total-sessions.md, "Planned and to-date figures")."""
+        return attendance_percentage(self.overall_present, self.overall_countable)
 
 
 @dataclass
@@ -234,6 +248,8 @@ def class_register(
             threshold=threshold,
             overall_present=overall[student_id].present,
             overall_denominator=overall[student_id].denominator,
+            overall_countable=overall[student_id].countable,
+            overall_override=overall[student_id].override,
         )
         for student_id, student in students.items()
     ]

@@ -63,10 +63,23 @@ class StudentClassRow:
     overall_present: int
     overall_denominator: int
     overall_override: int | None
+    overall_countable: int = 0
 
     @property
     def overall_percentage(self) -> Decimal | None:
+        """The whole-course figure by the rule: planned when an override applies."""
         return attendance_percentage(self.overall_present, self.overall_denominator)
+
+    @property
+    def planned_applies(self) -> bool:
+        override = self.overall_override
+        return override is not None and self.overall_denominator == override
+
+    @property
+    def overall_to_date(self) -> Decimal | None:
+        """Present ÷ countable records of the whole course, whatever the planned total
+        (docs/design/total-sessions.md, "Planned and to-date figures")."""
+        return attendance_percentage(self.overall_present, self.overall_countable)
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,7 @@ def student_attendance_report(
             overall_present=overall[class_id].present,
             overall_denominator=overall[class_id].denominator,
             overall_override=overall[class_id].override,
+            overall_countable=overall[class_id].countable,
         )
         for class_id, school_class in school_classes.items()
     ]

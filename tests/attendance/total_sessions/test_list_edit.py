@@ -62,7 +62,7 @@ def test_saving_a_total_answers_the_row_with_the_new_percentage_and_the_actual_h
     assert response.status_code == 200
     row = html[: html.index("</tr>")]
     assert html.lstrip().startswith(f'<tr id="membership-{adams.pk}"')
-    assert text(row) == "Ali Adams Maths 9A 2 10 (3 actual) 20.0%"
+    assert text(row) == "Ali Adams Maths 9A 2 10 (3 actual) 66.7% 20.0% of 10"
     assert 'name="total_sessions"' not in html  # the input is gone
     assert 'hx-swap-oob="innerHTML"' in html and "Total sessions updated for Ali Adams" in html
     override = override_of(adams)
@@ -120,7 +120,8 @@ def test_cancel_answers_the_row_as_saved(client, maths):
 
     html = client.get(row_url(adams), headers=HTMX).content.decode()
 
-    assert text(html[: html.index("</tr>")]) == "Ali Adams Maths 9A 2 40 (3 actual) 5.0%"
+    row = text(html[: html.index("</tr>")])
+    assert row == "Ali Adams Maths 9A 2 40 (3 actual) 66.7% 5.0% of 40"
 
 
 # --- without JS: a link to an edit page -----------------------------------------------------
@@ -288,7 +289,7 @@ def test_confirmed_bulk_update_sets_the_total_for_every_student_of_the_class(cli
     assert "Total sessions updated: 60 for 2 students of Maths 9A." in listing
     assert {override_of(adams).total_sessions, override_of(young).total_sessions} == {60}
     assert override_of(elsewhere) is None
-    assert "2 60 (3 actual) 3.3%" in text(listing)
+    assert "2 60 (3 actual) 66.7% 3.3% of 60" in text(listing)
 
 
 def test_bulk_update_covers_every_page_of_the_class_not_only_the_first(client, db):
@@ -445,3 +446,4 @@ def test_another_schools_student_is_not_found(client, maths, endpoint):
 
     assert response.status_code == 404
     assert override_of(outsider) is None
+
