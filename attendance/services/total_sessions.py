@@ -53,10 +53,15 @@ class Offender:
 
 
 class BulkTotalRejected(TotalSessionsError):
-    """Some students can't take the total; nothing was applied to anyone."""
+    """Some students can't take the total; nothing was applied to anyone.
 
-    def __init__(self, offenders: list[Offender]):
+    `lowest_valid` is the smallest total every listed member could take (the most actual
+    records any of them has), or None when some student is not in the class at all.
+    """
+
+    def __init__(self, offenders: list[Offender], lowest_valid: int | None = None):
         self.offenders = offenders
+        self.lowest_valid = lowest_valid
         count = len(offenders)
         super().__init__(
             f"Nothing was changed: the total does not fit {count} student"
@@ -202,22 +207,7 @@ def bulk_set_total_sessions(
     total = parse_total_sessions(total)
     students = list({s.pk: s for s in students}.values())
     student_ids = [s.pk for s in students]
-    members = set(
-        Membership.objects.filter(
-            school_class=school_class, student_id__in=student_ids
-        ).values_list("student_id", flat=True)
-    )
-    actual = countable_records_by_student(
-        school_class=school_class, subject=subject, student_ids=student_ids
-    )
-    offenders = []
-    for student in students:
-        if student.pk not in members:
-            offenders.append(Offender(student, f"not in {school_class}"))
-        elif total < actual.get(student.pk, 0):
-            offenders.append(Offender(student, f"{BELOW_ACTUAL} ({actual[student.pk]})"))
-    if offenders:
-        raise BulkTotalRejected(offenders)
+    check_bulk_total(students=students, school_class=school_class, subject=subject, total=total)
 
     existing = {
         o.student_id: o
@@ -259,6 +249,50 @@ def bulk_set_total_sessions(
         )
     by_student = {o.student_id: o for o in to_create + to_update}
     return [by_student[s.pk] for s in students]
+
+
+def check_bulk_total(
+    *,
+    students: list[StudentProfile],
+    school_class: SchoolClass,
+    subject: Subject | None = None,
+    total: int,
+) -> None:
+    """Check that every listed student can take `total`, without writing anything — the
+    bulk update runs it before asking to confirm, and again when it writes
+    (docs/design/total-sessions.md, "A whole class at once").
+
+    Args:
+        students: the students the list shows for the class.
+        total: an already parsed whole number of sessions.
+
+    Raises:
+        BulkTotalRejected: listing every student who is not in the class or whose countable
+            records pass `total`, with `lowest_valid` — the largest count of actual records
+            among the members, the lowest total all of them can take (None if some student
+            is not in the class).
+
+    Queries: two, whatever the number of students.
+    """
+    student_ids = [s.pk for s in students]
+    members = set(
+        Membership.objects.filter(
+            school_class=school_class, student_id__in=student_ids
+        ).values_list("student_id", flat=True)
+    )
+    actual = countable_records_by_student(
+        school_class=school_class, subject=subject, student_ids=student_ids
+    )
+    offenders = []
+    for student in students:
+        if student.pk not in members:
+            offenders.append(Offender(student, f"not in {school_class}"))
+        elif total < actual.get(student.pk, 0):
+            offenders.append(Offender(student, f"{BELOW_ACTUAL} ({actual[student.pk]})"))
+    if offenders:
+        everyone_member = all(s.pk in members for s in students)
+        lowest = max((actual.get(pk, 0) for pk in student_ids), default=0)
+        raise BulkTotalRejected(offenders, lowest if everyone_member else None)
 
 
 def _check_member(*, student: StudentProfile, school_class: SchoolClass) -> None:

@@ -40,6 +40,7 @@ from ..services.total_sessions import (
     BulkTotalRejected,
     TotalSessionsError,
     bulk_set_total_sessions,
+    check_bulk_total,
     clear_total_sessions,
     set_total_sessions,
 )
@@ -185,7 +186,9 @@ def bulk_total_sessions(request: HttpRequest) -> HttpResponse:
     after a confirmation step.
 
     All or nothing (`bulk_set_total_sessions`): when the total does not fit some students
-    they are listed with the reason and nobody's total changes.
+    they are listed with the reason and nobody's total changes. The total is checked
+    before the confirmation step too (`check_bulk_total`), and a refusal offers the lowest
+    total every student can take, one click away.
     """
     user = request.user
     school_class = get_object_or_404(
@@ -214,6 +217,12 @@ def bulk_total_sessions(request: HttpRequest) -> HttpResponse:
     total = form.cleaned_data["total_sessions"]
     context["total"] = total
     if not form.cleaned_data["confirmed"]:
+        # Check before asking: a confirmation for a total that will be refused wastes a
+        # step (docs/design/total-sessions.md, "A whole class at once").
+        try:
+            check_bulk_total(students=students, school_class=school_class, total=total)
+        except BulkTotalRejected as exc:
+            return render(request, TEMPLATE, context | {"rejected": exc})
         return render(request, TEMPLATE, context | {"confirming": True})
     try:
         bulk_set_total_sessions(

@@ -447,3 +447,25 @@ def test_another_schools_student_is_not_found(client, maths, endpoint):
     assert response.status_code == 404
     assert override_of(outsider) is None
 
+
+def test_bulk_update_refuses_before_asking_and_offers_the_lowest_total_that_fits(client, maths):
+    school_class, teacher, adams, young = maths
+    client.force_login(teacher)
+
+    response = bulk(client, school_class, "2")
+
+    html = response.content.decode()
+    page = text(html)
+    # No "Set 2 … ?" question for a total that would be refused once confirmed.
+    assert "Set 2 total sessions" not in page
+    assert "Nothing was changed: the total does not fit 1 student." in page
+    assert "The lowest total that fits all 2 students is 3" in page
+    assert "Set 3 for all 2 students" in page
+    assert not TotalSessionsOverride.objects.exists()
+
+    offered = re.search(r'<form[^>]*class="ts-lowest".*?</form>', html, flags=re.S).group(0)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', offered))
+    one_click = client.post(reverse("attendance:bulk_total_sessions"), fields)
+
+    assert one_click.status_code == 302
+    assert {override_of(adams).total_sessions, override_of(young).total_sessions} == {3}
