@@ -132,7 +132,19 @@ class MarkingSheet:
 
     @property
     def saved_records(self) -> list[AttendanceRecord]:
-        return [row.record for row in self.rows if row.record and not row.skipped_because]
+        """The records someone took the roll for: an unresolved SA is the system's
+        placeholder for a roll nobody has taken yet (docs/design/attendance.md, "The
+        staff-absent lifecycle"), so it is not "saved" and needs no correction reason."""
+        return [
+            row.record
+            for row in self.rows
+            if row.record and not row.skipped_because and row.record.status != Status.STAFF_ABSENT
+        ]
+
+    @property
+    def to_resolve_count(self) -> int:
+        """Rows still SA, to be set to what happened."""
+        return sum(1 for row in self.rows if row.is_unresolved_staff_absence)
 
     @property
     def last_saved_record(self) -> AttendanceRecord | None:

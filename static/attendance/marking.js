@@ -30,10 +30,15 @@
 
   function refresh() {
     // Counts of the chosen statuses, as the server would count them.
+    // A locked period's radios are disabled but still show what is saved: count them too
+    // (frozen, orphaned rows are not counted, as on the server).
     const counts = {};
+    form.querySelectorAll(".status-choice:not(.frozen)").forEach((group) => {
+      const checked = group.querySelector("input[type=radio]:checked");
+      if (checked) counts[checked.value] = (counts[checked.value] || 0) + 1;
+    });
     groups().forEach((group) => {
       const checked = checkedOf(group);
-      if (checked) counts[checked.value] = (counts[checked.value] || 0) + 1;
       const row = group.closest("tr");
       if (row && checked) {
         row.classList.toggle(

@@ -141,3 +141,25 @@ def test_leaving_with_unsaved_changes_asks_first(live_server, page, period):
     expect(page.locator("#saved-state")).to_have_text("Unsaved changes")
     assert dialogs == ["beforeunload"]
     expect(page).to_have_url(re.compile(r"/periods/\d+/2026-09-07/$"))
+
+
+@pytest.mark.browser
+def test_a_locked_period_counts_what_is_saved(live_server, page, period):
+    """Past the edit window the radios are disabled; the counts still show the saved roll."""
+    locked_day = MONDAY - datetime.timedelta(days=14)
+    for membership in period.school_class.memberships.all():
+        AttendanceRecordFactory(
+            membership=membership,
+            subject=period.subject,
+            period_number=period.period_number,
+            slot=period,
+            date=locked_day,
+        )
+    sign_in_and_open(page, live_server, period)
+    page.goto(
+        live_server.url
+        + reverse("attendance:mark", kwargs={"slot_id": period.pk, "day": locked_day})
+    )
+
+    expect(page.locator("#locked")).to_be_visible()
+    expect_counts(page, P=3, A=0, IL=0, UL=0, OD=0, SU=0)

@@ -79,6 +79,36 @@ def test_a_staff_absent_period_shows_the_banner_and_rows_to_resolve(
     assert checked(html, adams) == ["SA"]
 
 
+def test_a_staff_absent_period_nobody_took_shows_no_saved_badge_nor_reason_box(
+    client, staff_absent_period, advisor
+):
+    slot, adams, young = staff_absent_period
+    client.force_login(advisor)
+
+    html = client.get(mark_url(slot)).content.decode()
+
+    badge = re.search(r'id="saved-state"[^>]*>(.*?)</span>', html, flags=re.S).group(1)
+    assert "Saved" not in badge
+    assert " ".join(badge.split()) == "Not taken yet · 2 students to resolve"
+    # The banner says resolving needs no reason: no reason box to fill.
+    assert "Resolving needs no reason" in html
+    assert 'name="reason"' not in html
+
+
+def test_once_one_row_is_resolved_the_badge_counts_it_and_a_correction_needs_a_reason(
+    client, staff_absent_period, advisor
+):
+    slot, adams, young = staff_absent_period
+    client.force_login(advisor)
+    client.post(mark_url(slot), {field(adams): "P", field(young): "SA"})
+
+    html = client.get(mark_url(slot)).content.decode()
+
+    badge = re.search(r'id="saved-state"[^>]*>(.*?)</span>', html, flags=re.S).group(1)
+    assert "Saved" in badge and "by Bo Chen · 1 of 2 students" in " ".join(badge.split())
+    assert 'name="reason"' in html
+
+
 def test_resolving_sa_needs_no_reason_and_records_who(client, staff_absent_period, advisor):
     slot, adams, young = staff_absent_period
     client.force_login(advisor)
