@@ -54,9 +54,11 @@ __all__ = [
 
 from .audit import (  # noqa: E402  (corrections and audit)
     Correction,
+    CorrectionKind,
     HistoryEntry,
     as_corrections,
     audit_records,
+    correction_kind_counts,
     corrections,
     record_history,
 )
@@ -64,8 +66,10 @@ from .audit import (  # noqa: E402  (corrections and audit)
 __all__ += [
     "Correction",
     "HistoryEntry",
+    "CorrectionKind",
     "as_corrections",
     "audit_records",
+    "correction_kind_counts",
     "corrections",
     "record_history",
 ]

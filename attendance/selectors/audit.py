@@ -15,7 +15,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from academics.models import School, SchoolClass, StudentProfile, Subject, User
 
@@ -56,6 +56,52 @@ class HistoryEntry:
     @property
     def new_label(self) -> str:
         return Status(self.new_status).label
+
+
+class CorrectionKind:
+    """What kind of change of status a "Recent corrections" row is (docs/design/attendance.md,
+    EC-ATT-04): a person's correction, the staff-absent lifecycle (SA resolved to what
+    happened, or expired to NM), or a closure filled over a saved status (→ H)."""
+
+    CORRECTION = "correction"
+    STAFF_ABSENT = "staff-absent"
+    CLOSURE = "closure"
+    DEFAULT = CORRECTION
+    ALL = (CORRECTION, STAFF_ABSENT, CLOSURE)
+
+
+# The statuses an SA becomes through the lifecycle; SA → OD or SU is a correction.
+_LIFECYCLE_ENDS = (
+    Status.PRESENT,
+    Status.ABSENT,
+    Status.INFORMED_LEAVE,
+    Status.UNINFORMED_LEAVE,
+    Status.NOT_MARKED,
+)
+
+
+def _kind_condition(kind: str) -> Q:
+    """The versions (annotated with `old_status`) of one CorrectionKind."""
+    closure = Q(status=Status.HOLIDAY)
+    staff_absent = Q(old_status=Status.STAFF_ABSENT, status__in=_LIFECYCLE_ENDS)
+    if kind == CorrectionKind.CLOSURE:
+        return closure
+    if kind == CorrectionKind.STAFF_ABSENT:
+        return staff_absent
+    if kind == CorrectionKind.CORRECTION:
+        return ~closure & ~staff_absent
+    raise ValueError(f"Unknown kind of correction: {kind!r}")
+
+
+def correction_kind_counts(versions: QuerySet) -> dict[str, int]:
+    """How many of `versions` (from `corrections`, without a kind) are of each
+    CorrectionKind. One query.
+
+    Returns: {"correction": n, "staff-absent": n, "closure": n}.
+    """
+    return versions.order_by().aggregate(
+        **{kind: Count("history_id", filter=_kind_condition(kind)) for kind in CorrectionKind.ALL}
+    )
 
 
 @dataclass(frozen=True)
@@ -160,6 +206,7 @@ def corrections(
     slot_teacher: User | None = None,
     changed_from: datetime.date | None = None,
     changed_to: datetime.date | None = None,
+    kind: str | None = None,
 ) -> QuerySet:
     """Every change of status of a saved record of `school`, newest first (EC-ATT-04).
 
@@ -177,6 +224,7 @@ def corrections(
         changed_from, changed_to: only changes made on these school-local dates
             (inclusive), in the school's time zone — the date of the change, not of the
             record.
+        kind: only changes of this CorrectionKind; None: every kind.
 
     Returns:
         HistoricalAttendanceRecord versions annotated with `old_status` (str) and
@@ -205,6 +253,8 @@ def corrections(
         .filter(old_status__isnull=False, orphaned_now__isnull=False)
         .exclude(old_status=F("status"))
     )
+    if kind is not None:
+        versions = versions.filter(_kind_condition(kind))
     if school_class is not None:
         versions = versions.filter(school_class=school_class)
     if changed_by is not None:

@@ -12,15 +12,45 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from academics.access import role_required, wants_partial
 from academics.models import School
 
 from ..access import AUDIT_READERS
 from ..forms import CorrectionsFilterForm
-from ..selectors import as_corrections, audit_records, corrections, record_history
+from ..selectors import (
+    CorrectionKind,
+    as_corrections,
+    audit_records,
+    correction_kind_counts,
+    corrections,
+    record_history,
+)
 
 CORRECTIONS_PAGE_SIZE = 50
+# The kinds "Recent corrections" filters by (`?kind=`), people's corrections first: the
+# staff-absent lifecycle and closures add many rows nobody needs to check one by one.
+KIND_LABELS = {
+    CorrectionKind.CORRECTION: _("Corrections"),
+    CorrectionKind.STAFF_ABSENT: _("Staff-absent resolutions"),
+    CorrectionKind.CLOSURE: _("Closures"),
+}
+KIND_ALL = "all"
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count (from `correction_kind_counts`), so it does not ask."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 _FILTERS = ("school_class", "changed_by", "slot_teacher", "changed_from", "changed_to")
 
 
@@ -45,14 +75,23 @@ def record_history_page(request: HttpRequest, record_id: int) -> HttpResponse:
 @role_required(*AUDIT_READERS)
 def corrections_page(request: HttpRequest) -> HttpResponse:
     """Every change of status of a saved record in the school, newest first, 50 a page,
-    filtered by class, who changed it, the period's teacher and the date of the change;
-    `?format=csv` downloads the whole filtered list."""
+    filtered by class, who changed it, the period's teacher and the date of the change,
+    and by kind (`?kind=correction` — the default —, `staff-absent`, `closure` or `all`),
+    with the number of each kind; `?format=csv` downloads the whole filtered list."""
     school = request.user.school
     form = CorrectionsFilterForm(request.GET or None, school=school)
     form.is_valid()
     # An invalid filter is shown with its error and left out; the valid ones still apply.
     filters = getattr(form, "cleaned_data", {})
-    versions = corrections(school=school, **{name: filters.get(name) for name in _FILTERS})
+    kind = request.GET.get("kind") or CorrectionKind.DEFAULT
+    if kind != KIND_ALL and kind not in CorrectionKind.ALL:
+        kind = CorrectionKind.DEFAULT
+    every_kind = corrections(school=school, **{name: filters.get(name) for name in _FILTERS})
+    versions = every_kind
+    if kind != KIND_ALL:
+        versions = corrections(
+            school=school, kind=kind, **{name: filters.get(name) for name in _FILTERS}
+        )
 
     if request.GET.get("format") == "csv":
         if form.is_bound and form.errors:
@@ -63,12 +102,27 @@ def corrections_page(request: HttpRequest) -> HttpResponse:
             )
         return _corrections_csv(versions, school=school)
 
-    page = Paginator(versions, CORRECTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = correction_kind_counts(every_kind)
+    total = sum(counts.values())
+    page = _KnownCountPaginator(
+        versions, CORRECTIONS_PAGE_SIZE, count=total if kind == KIND_ALL else counts[kind]
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    query.pop("kind", None)
+    base = query.urlencode()
+    kinds = [
+        (value, label, counts[value], value == kind, _kind_href(base, value))
+        for value, label in KIND_LABELS.items()
+    ]
+    kinds.append((KIND_ALL, _("All"), total, kind == KIND_ALL, _kind_href(base, KIND_ALL)))
+    if kind != CorrectionKind.DEFAULT:
+        query["kind"] = kind
     context = {
         "form": form,
+        "kind": kind,
+        "kinds": kinds,
         "page": page,
         "rows": as_corrections(page.object_list),
         "filter_query": query.urlencode(),
@@ -78,6 +132,11 @@ def corrections_page(request: HttpRequest) -> HttpResponse:
     if wants_partial(request):
         template += "#corrections-table"
     return render(request, template, context)
+
+
+def _kind_href(base: str, kind: str) -> str:
+    """The page's link to one kind, keeping the other filters (and dropping the page)."""
+    return f"?{base}&kind={kind}" if base else f"?kind={kind}"
 
 
 _CSV_HEADER = [

@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from academics.models import Role
+from academics.models import Holiday, Role
 from attendance.models import AttendanceRecord, Status
-from attendance.services import mark_attendance
+from attendance.services import fill_holiday, mark_attendance
 from tests.academics.factories import (
     PASSWORD,
     MembershipFactory,
@@ -23,6 +23,7 @@ from tests.academics.factories import (
     TimetableSlotFactory,
     UserFactory,
 )
+from tests.attendance.factories import AttendanceRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -548,3 +549,77 @@ def test_a_principal_filters_corrections_by_class_and_opens_a_history(live_serve
     expect(page.locator("#audit-trail li")).to_have_count(2)
     expect(page.locator("#audit-trail")).to_contain_text("A → P by Omar Haddad")
     expect(page.locator("#audit-trail")).to_contain_text("Physics fix")
+
+
+# --- kinds of change -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_changes(hill):
+    """One real correction (Adams P → A), two staff-absent periods resolved to P and two
+    saved statuses overwritten by a closure (→ H)."""
+    slot, teacher, admin = hill["slot"], hill["teacher"], hill["admin"]
+    adams, young = hill["adams"], hill["young"]
+    mark(slot, teacher, {adams: Status.PRESENT, young: Status.PRESENT})
+    mark(slot, teacher, {adams: Status.ABSENT, young: Status.PRESENT}, reason="Left early")
+    week_two = MONDAY + datetime.timedelta(days=7)
+    for student in (adams, young):
+        membership = student.memberships.get()
+        AttendanceRecordFactory(
+            membership=membership,
+            subject=slot.subject,
+            period_number=slot.period_number,
+            slot=slot,
+            date=week_two,
+            status=Status.STAFF_ABSENT,
+            marked_by=None,
+        )
+    mark(slot, admin, {adams: Status.PRESENT, young: Status.PRESENT}, day=week_two)
+    week_three = MONDAY + datetime.timedelta(days=14)
+    mark(slot, teacher, {adams: Status.PRESENT, young: Status.PRESENT}, day=week_three)
+    fill_holiday(
+        holiday=Holiday.objects.create(
+            school=hill["school"], name="Flooding", start_date=week_three, end_date=week_three
+        )
+    )
+    return hill
+
+
+def kind_links(html: str) -> dict[str, str]:
+    return {
+        kind: text(label)
+        for kind, label in re.findall(r'data-kind="([\w-]+)"[^>]*>(.*?)</a>', html, re.S)
+    }
+
+
+def test_recent_corrections_show_peoples_corrections_first_with_counts_per_kind(
+    client, mixed_changes
+):
+    client.force_login(mixed_changes["principal"])
+
+    html = client.get(CORRECTIONS).content.decode()
+
+    rows = correction_rows(html)
+    assert len(rows) == 1 and "P → A" in rows[0] and "Left early" in rows[0]
+    assert kind_links(html) == {
+        "correction": "Corrections (1)",
+        "staff-absent": "Staff-absent resolutions (2)",
+        "closure": "Closures (2)",
+        "all": "All (5)",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "count"),
+    [("staff-absent", "SA → P", 2), ("closure", "P → H", 2), ("all", "→", 5)],
+)
+def test_recent_corrections_filter_by_kind_in_the_query_string(
+    client, mixed_changes, kind, change, count
+):
+    client.force_login(mixed_changes["principal"])
+
+    html = client.get(f"{CORRECTIONS}?kind={kind}").content.decode()
+
+    rows = correction_rows(html)
+    assert len(rows) == count and all(change in row for row in rows)
+    assert f'data-kind="{kind}" aria-current="page"' in html
