@@ -247,7 +247,9 @@ def _student_report_headers() -> list[str]:
         "Present",
         "Countable",
         "Attendance %",
-        "Whole course %",
+        # docs/design/total-sessions.md, "Planned and to-date figures".
+        "Whole course to date %",
+        "Whole course % of planned total",
     ]
 
 
@@ -261,7 +263,8 @@ def _student_report_rows(report: StudentReport):
             s.present,
             s.countable,
             s.percentage,
-            row.overall_percentage,
+            row.overall_to_date,
+            row.overall_percentage if row.planned_applies else None,
         ]
     total = report.total
     yield [
@@ -271,6 +274,7 @@ def _student_report_rows(report: StudentReport):
         total.present,
         total.countable,
         total.percentage,
+        None,
         None,
     ]
 

@@ -13,7 +13,7 @@ from attendance.models import Status
 from tests.academics.factories import UserFactory
 from tests.attendance.factories import AttendanceRecordFactory, TotalSessionsOverrideFactory
 
-from .support import register_url, report_url, text
+from .support import csv_rows, register_url, report_url, text
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,14 @@ def test_the_register_shows_both_whole_course_figures(client, planned):
     assert 'class="low"' not in cell(html, "Ali Adams", "to-date")
     assert plain(cell(html, "Ali Adams", "planned")) == "21.7% of 60"
     assert 'class="low"' in cell(html, "Yara Young", "to-date")
+
+
+def test_the_student_reports_csv_names_both_whole_course_figures(client, planned):
+    school_class, adams, young, admin = planned
+    client.force_login(admin)
+
+    rows = csv_rows(client.get(report_url(adams, period="month", date="2026-09-01", format="csv")))
+
+    header, maths_row = rows[0], rows[1]
+    assert header[-2:] == ["Whole course to date %", "Whole course % of planned total"]
+    assert maths_row[0] == "Maths 9A" and maths_row[-2:] == ["86.7", "21.7"]
