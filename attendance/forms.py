@@ -68,6 +68,9 @@ class MarkAttendanceForm(forms.Form):
         self.student_ids = [student.pk for student in students]
         proposed = proposed_statuses or {}
         markable = [(status.value, status.label) for status in MARKABLE_STATUSES]
+        # Read-only (locked), a student nobody marked shows no status chosen: the screen
+        # shows what is saved, and Present is only the starting point for marking.
+        unmarked = None if read_only else Status.PRESENT
         for student in students:
             saved = self.saved_statuses.get(student.pk)
             choices = list(markable)
@@ -77,7 +80,7 @@ class MarkAttendanceForm(forms.Form):
             self.fields[self.field_name(student.pk)] = forms.ChoiceField(
                 label=str(student),
                 choices=choices,
-                initial=proposed.get(student.pk) or saved or Status.PRESENT,
+                initial=proposed.get(student.pk) or saved or unmarked,
                 widget=forms.RadioSelect,
                 disabled=read_only,
                 error_messages={"required": "Choose a status for this student."},

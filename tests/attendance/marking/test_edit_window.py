@@ -3,6 +3,7 @@ the department or an admin may change a day's records.
 """
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -110,6 +111,38 @@ def test_a_period_never_marked_is_locked_too(client, period, today):
     assert "Locked:" in html and "not marked" in row_html(html, adams)
     assert response.status_code == 403
     assert not AttendanceRecord.objects.exists()
+
+
+def tally(html):
+    """The counts above the roster: {code: count}."""
+    return {
+        code: int(count)
+        for code, count in re.findall(
+            r'<li data-status="(\w+)">.*?<strong>(\d+)</strong>', html, flags=re.S
+        )
+    }
+
+
+def test_a_locked_period_counts_what_is_saved_and_chooses_nothing_for_the_unmarked(
+    client, period, today
+):
+    slot, adams, young = period
+    mark_attendance(
+        slot=slot,
+        day=MONDAY,
+        statuses={adams.student_id: Status.ABSENT},
+        actor=slot.teacher,
+        today=MONDAY,
+    )
+    today.set(MONDAY + datetime.timedelta(days=30))
+    client.force_login(slot.teacher)
+
+    html = client.get(mark_url(slot)).content.decode()
+
+    # Young was never marked: no status is shown as chosen, and none is counted.
+    assert checked(html, young) == []
+    assert "not marked" in row_html(html, young)
+    assert tally(html) == {"P": 0, "A": 1, "IL": 0, "UL": 0, "OD": 0, "SU": 0}
 
 
 @pytest.mark.parametrize("who", ["hod of the department", "admin"])
