@@ -227,6 +227,10 @@ def build_school(tag: str) -> World:
         scheduled_for=timezone.now() + datetime.timedelta(days=3),
         actor=teacher,
     )
+    # Its time has come since (awaiting completion), so the pages offer every action on it:
+    # a lesson is completed only once it has taken place (docs/design/credits.md).
+    lesson.scheduled_for = timezone.now() - datetime.timedelta(hours=1)
+    lesson.save(update_fields=["scheduled_for"])
     credit = MakeupCredit.objects.get(student=student, tutor=teacher)
     classmate_credit = MakeupCredit.objects.get(student=classmate, tutor=teacher)
     absence = StaffAbsence.objects.create(
