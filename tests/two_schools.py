@@ -36,7 +36,7 @@ from academics.models import (
     User,
 )
 from attendance.models import AttendanceRecord, StaffAbsence, Status, StudentLeave
-from billing.models import Bill
+from billing.models import Bill, Payment
 from credits.models import MakeupCredit, MakeupLesson
 from credits.services import set_available_credits
 from credits.services.lessons import book_makeup_lesson
@@ -76,6 +76,7 @@ class World:
     classmate_record: AttendanceRecord
     bill: Bill
     classmate_bill: Bill
+    payment: Payment
     credit: MakeupCredit
     classmate_credit: MakeupCredit
     lesson: MakeupLesson
@@ -219,6 +220,15 @@ def build_school(tag: str) -> World:
         )
         for who, sessions in ((student, 3), (classmate, 2))
     ]
+    # Part of the student's bill paid (the row a void acts on).
+    payment = Payment.objects.create(
+        bill=bills[0],
+        amount=Decimal(50),
+        paid_on=period_end,
+        method="cash",
+        received_by=users[Role.ADMIN],
+    )
+    Bill.objects.filter(pk=bills[0].pk).update(paid_amount=Decimal(50))
     teacher = users[Role.TEACHER]
     set_available_credits(students=[student, classmate], tutor=teacher, amount=2, actor=teacher)
     lesson = book_makeup_lesson(
@@ -294,6 +304,7 @@ def build_school(tag: str) -> World:
         classmate_record=records[1],
         bill=bills[0],
         classmate_bill=bills[1],
+        payment=payment,
         credit=credit,
         classmate_credit=classmate_credit,
         lesson=lesson,
