@@ -10,7 +10,7 @@ from attendance.models import StaffAbsence
 from attendance.services import SubstituteClash, change_substitute, mark_teacher_absent
 from tests.academics.factories import SchoolClassFactory, TimetableSlotFactory, UserFactory
 
-from .support import DAY, text_of
+from .support import DAY, mark_url, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,5 @@ def test_the_covered_periods_appear_in_the_substitutes_my_periods(client, s):
     assert "covering for Ana Rivera" in page
     assert "Period 3 · 8B" in page  # their own class
     assert "Period 4 · Maths 9A" not in page  # not covered
+    # The link opens the period to resolve its SA records.
+    assert client.get(mark_url(s.p2, s.day)).status_code == 200
