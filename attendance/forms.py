@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _l
 
 from academics.access import STAFF_ROLES
 from academics.forms import IdChoiceField
@@ -184,6 +185,13 @@ class StaffAbsenceForm(AbsentTeacherDayForm):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. sick, training course"}),
     )
+    allow_clash = forms.BooleanField(
+        required=False,
+        label=_l("Substitute anyway"),
+        help_text=_l(
+            "Even if the substitute teaches a class of their own in one of these periods."
+        ),
+    )
 
     def __init__(self, *args, teachers, substitutes, period_slots, **kwargs):
         super().__init__(*args, teachers=teachers, **kwargs)
@@ -210,6 +218,7 @@ class SubstituteForm(forms.Form):
     """Change (or clear) the substitute of a staff absence."""
 
     substitute = IdChoiceField(queryset=None, required=False, empty_label="No substitute")
+    allow_clash = forms.BooleanField(required=False, label=_l("Substitute anyway"))
 
     def __init__(self, *args, substitutes, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)

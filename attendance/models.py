@@ -187,6 +187,13 @@ class StaffAbsence(Stamped):
         help_text="May resolve the SA periods besides each class's advisor.",
     )
     reason = models.TextField(blank=True)
+    substitute_clash_accepted = models.BooleanField(
+        default=False,
+        help_text=(
+            "The hod ticked “Substitute anyway”: the substitute teaches a class of their own "
+            "in a covered period (docs/design/attendance.md); updated_by says who."
+        ),
+    )
 
     class Meta:
         ordering = ["-date"]

@@ -308,25 +308,29 @@ class BillAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedThroughBillMixin, ReadOnlyAdminMixin, SchoolScopedAdmin):
-    """Money received against bills; recorded on the accountant's bill page."""
+    """Money received against bills, and refunds; recorded, voided and refunded on the
+    accountant's bill page (docs/design/billing.md, "Voids and refunds")."""
 
     list_display = (
         "paid_on",
         "bill_link",
         "student",
         "group",
+        "kind",
         "amount_display",
         "method",
         "reference",
         "received_by",
+        "voided_at",
         "school",
     )
-    list_filter = ("method", "bill__currency", "bill__school")
+    list_filter = ("kind", "method", "bill__currency", "bill__school")
     list_select_related = (
         "bill__student__user",
         "bill__school_class",
         "bill__school",
         "received_by",
+        "voided_by",
     )
     search_fields = (
         *(f"bill__{lookup}" for lookup in STUDENT_SEARCH),
@@ -346,6 +350,10 @@ class PaymentAdmin(ScopedThroughBillMixin, ReadOnlyAdminMixin, SchoolScopedAdmin
         "note",
         "received_by",
         "created_at",
+        "kind",
+        "voided_at",
+        "voided_by",
+        "void_reason",
     )
     readonly_fields = ("bill_link", "student", "group")
 

@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext_lazy as _l
 
 from academics.forms import IdField
 from academics.validators import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
@@ -181,6 +182,76 @@ class PaymentForm(forms.Form):
         paid_on = self.cleaned_data["paid_on"]
         if paid_on > self.today:
             raise forms.ValidationError("The payment date cannot be in the future.")
+        return paid_on
+
+
+class VoidPaymentForm(forms.Form):
+    """Void a payment entered by mistake: why (docs/design/billing.md, "Voids and refunds")."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label=_l("Why void it"),
+        error_messages={
+            "required": _l("Say why the payment is voided, e.g. “entered twice”."),
+            "max_length": _l("Keep the reason to 500 characters."),
+        },
+    )
+
+
+class RefundForm(forms.Form):
+    """Give back money paid beyond the bill's amount (docs/design/billing.md, "Voids and
+    refunds"); at most the bill's credit (the service checks it under the bill's lock)."""
+
+    amount = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        label=_l("Amount refunded"),
+        error_messages={
+            "required": _l("Enter the amount given back."),
+            "invalid": _l("Enter the amount as a number, e.g. 150.50."),
+            "max_decimal_places": _l("Enter the amount to the cent, e.g. 150.50."),
+            "max_digits": _l("That amount is too large."),
+            "max_whole_digits": _l("That amount is too large."),
+        },
+    )
+    paid_on = forms.DateField(
+        label=_l("Refunded on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _l("Enter the date the money was given back."),
+            "invalid": _l("Enter the date as a date, e.g. 2026-12-03."),
+        },
+    )
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.CASH,
+        error_messages={"invalid_choice": _l("Choose how the money was given back.")},
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label=_l("Why"),
+        error_messages={
+            "required": _l("Say why the money is given back."),
+            "max_length": _l("Keep the reason to 500 characters."),
+        },
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["paid_on"].initial = today
+        self.fields["paid_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_l("Enter an amount greater than zero."))
+        return amount
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > self.today:
+            raise forms.ValidationError(_l("The refund date cannot be in the future."))
         return paid_on
 
 

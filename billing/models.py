@@ -132,11 +132,22 @@ class BillLine(models.Model):
         return f"{self.bill.number}: {self.attendance_record}"
 
 
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", "Payment"
+    REFUND = "refund", "Refund"
+
+
 class Payment(models.Model):
-    """Money received against a bill. Never edited; partial payments are allowed."""
+    """Money received against a bill (a payment, amount > 0), or an overpayment given back
+    (a refund, amount < 0). Never edited or deleted: a wrong one is voided, with who, when
+    and why, and stays in the bill's history (docs/design/billing.md, "Voids and refunds").
+    The bill's paid amount is the sum of its payments not voided."""
 
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    kind = models.CharField(max_length=10, choices=PaymentKind.choices, default=PaymentKind.PAYMENT)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Received (> 0), or refunded (< 0)."
+    )
     paid_on = models.DateField(help_text="School-local date the money was received.")
     method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     reference = models.CharField(
@@ -147,12 +158,33 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments_received"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments_voided",
+    )
+    void_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["paid_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="payment", amount__gt=0) | Q(kind="refund", amount__lt=0),
+                name="payment_amount_sign_of_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True)
+                | (Q(voided_by__isnull=False) & ~Q(void_reason="")),
+                name="payment_void_has_who_and_why",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.paid_on} for {self.bill.number}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None

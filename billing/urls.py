@@ -20,6 +20,12 @@ urlpatterns = [
     path("bills/export.<str:fmt>", bills.export_bills, name="bills_export"),
     path("bills/<int:bill_id>/", bills.bill_detail, name="bill"),
     path("bills/<int:bill_id>/payments/", bills.record_payment_view, name="record_payment"),
+    path(
+        "bills/<int:bill_id>/payments/<int:payment_id>/void/",
+        bills.void_payment_view,
+        name="void_payment",
+    ),
+    path("bills/<int:bill_id>/refunds/", bills.refund_view, name="refund"),
     path("bills/<int:bill_id>/recalculate/", bills.recalculate, name="recalculate"),
     path("bills/<int:bill_id>/invoice/", bills.invoice, name="invoice"),
     path("my-bills/", bills.my_bills, name="my_bills"),

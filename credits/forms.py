@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from academics.forms import IdChoiceField, IdMultipleChoiceField
 from academics.validators import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
 
 from .services.balances import MAX_CREDITS, NOT_A_WHOLE_NUMBER
+from .services.lessons import LessonInThePast
 
 
 class TutorChoiceField(IdChoiceField):
@@ -76,6 +78,16 @@ class BookLessonForm(forms.Form):
     def __init__(self, *args, tutors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tutor"].queryset = tutors
+
+    def clean_scheduled_for(self):
+        """A time that has passed is refused here too, in the words of the service
+        (docs/design/credits.md, "Booking")."""
+        when = self.cleaned_data["scheduled_for"]
+        if when < timezone.now():
+            raise forms.ValidationError(
+                str(LessonInThePast(when, timezone.get_current_timezone_name()))
+            )
+        return when
 
 
 # The reports' period must lie within these (year 9999 overflowed, a 500).

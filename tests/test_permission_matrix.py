@@ -375,6 +375,18 @@ ROUTES: list[Route] = [
         post=only(A, C),  # no amount: the page with the form's errors
     ),
     Route(
+        "billing:void_payment",
+        kwargs=lambda w: {"bill_id": w.bill.pk, "payment_id": w.payment.pk},
+        get=only(A, C, ok=405),
+        post=only(A, C, ok=REDIRECT),  # no reason: back to the bill with the message
+    ),
+    Route(
+        "billing:refund",
+        kwargs=lambda w: {"bill_id": w.bill.pk},
+        get=only(A, C, ok=405),
+        post=only(A, C, ok=REDIRECT),  # nothing filled in: back to the bill with the message
+    ),
+    Route(
         "billing:recalculate",
         kwargs=lambda w: {"bill_id": w.bill.pk},
         get=only(A, C, ok=405),

@@ -36,7 +36,7 @@ from academics.models import (
     User,
 )
 from attendance.models import AttendanceRecord, StaffAbsence, Status, StudentLeave
-from billing.models import Bill
+from billing.models import Bill, Payment
 from credits.models import MakeupCredit, MakeupLesson
 from credits.services import set_available_credits
 from credits.services.lessons import book_makeup_lesson
@@ -76,6 +76,7 @@ class World:
     classmate_record: AttendanceRecord
     bill: Bill
     classmate_bill: Bill
+    payment: Payment
     credit: MakeupCredit
     classmate_credit: MakeupCredit
     lesson: MakeupLesson
@@ -219,6 +220,15 @@ def build_school(tag: str) -> World:
         )
         for who, sessions in ((student, 3), (classmate, 2))
     ]
+    # Part of the student's bill paid (the row a void acts on).
+    payment = Payment.objects.create(
+        bill=bills[0],
+        amount=Decimal(50),
+        paid_on=period_end,
+        method="cash",
+        received_by=users[Role.ADMIN],
+    )
+    Bill.objects.filter(pk=bills[0].pk).update(paid_amount=Decimal(50))
     teacher = users[Role.TEACHER]
     set_available_credits(students=[student, classmate], tutor=teacher, amount=2, actor=teacher)
     lesson = book_makeup_lesson(
@@ -227,6 +237,10 @@ def build_school(tag: str) -> World:
         scheduled_for=timezone.now() + datetime.timedelta(days=3),
         actor=teacher,
     )
+    # Its time has come since (awaiting completion), so the pages offer every action on it:
+    # a lesson is completed only once it has taken place (docs/design/credits.md).
+    lesson.scheduled_for = timezone.now() - datetime.timedelta(hours=1)
+    lesson.save(update_fields=["scheduled_for"])
     credit = MakeupCredit.objects.get(student=student, tutor=teacher)
     classmate_credit = MakeupCredit.objects.get(student=classmate, tutor=teacher)
     absence = StaffAbsence.objects.create(
@@ -290,6 +304,7 @@ def build_school(tag: str) -> World:
         classmate_record=records[1],
         bill=bills[0],
         classmate_bill=bills[1],
+        payment=payment,
         credit=credit,
         classmate_credit=classmate_credit,
         lesson=lesson,

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from academics.models import Membership, Role, StaffProfile, TimetableSlot, User
 
-from ..models import AttendanceRecord
+from ..models import AttendanceRecord, StaffAbsence
 
 
 def school_slots(*, user: User) -> QuerySet[TimetableSlot]:
@@ -66,17 +76,42 @@ def latest_teaching_day_before(
     return None
 
 
+def covered_periods_q(*, user: User, day: datetime.date) -> Q | None:
+    """The slots `user` covers on `day` (school-local) as the substitute of an absent
+    teacher (docs/design/attendance.md, "Substitutes"): that teacher's slots in the
+    absence's periods (all of them for a whole-day absence). None when they cover nobody.
+    One query."""
+    covered = None
+    absences = StaffAbsence.objects.filter(
+        school_id=user.school_id, substitute_id=user.pk, date=day
+    ).values_list("teacher_id", "periods")
+    for teacher_id, periods in absences:
+        q = Q(teacher_id=teacher_id)
+        if periods:
+            q &= Q(period_number__in=periods)
+        covered = q if covered is None else covered | q
+    return covered
+
+
 def periods_for_day(*, user: User, day: datetime.date) -> QuerySet[TimetableSlot]:
     """The slots `user` marks that meet on `day` (school-local): their own, their
-    department's too for an hod, or every slot of the school for an admin. Each carries
-    `roster_size` (memberships active that day) and `marked_count` (records already saved
-    for it), all in one query."""
+    department's too for an hod, or every slot of the school for an admin, and the periods
+    they cover that day as a substitute (`is_cover` True). Each carries `roster_size`
+    (memberships active that day) and `marked_count` (records already saved for it).
+    Two queries (the first finds the absences they cover)."""
     slots = (
         school_slots(user=user)
         .filter(weekday=day.weekday(), valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
     )
-    slots = slots_marked_by(user=user, slots=slots)
+    covered = covered_periods_q(user=user, day=day)
+    own = slots_marked_by(user=user, slots=slots)
+    if covered is None:
+        slots = own.annotate(is_cover=Value(False, output_field=BooleanField()))
+    else:
+        slots = slots.filter(Q(pk__in=own.values("pk")) | covered).annotate(
+            is_cover=ExpressionWrapper(covered, output_field=BooleanField())
+        )
     roster_size = (
         Membership.objects.active_on(day)
         .filter(school_class=OuterRef("school_class"))
@@ -106,6 +141,6 @@ def periods_for_day(*, user: User, day: datetime.date) -> QuerySet[TimetableSlot
 def teacher_periods_on(*, teacher: User, day: datetime.date) -> QuerySet[TimetableSlot]:
     """`teacher`'s own slots meeting on `day` (school-local), by period, each with
     `roster_size` and `marked_count` (records already saved) — one query."""
-    # periods_for_day gives an admin every slot of the school; an absent admin who
-    # teaches is absent from their own slots only.
+    # periods_for_day gives an admin every slot of the school (and anyone the periods they
+    # cover); an absent teacher is absent from their own slots only.
     return periods_for_day(user=teacher, day=day).filter(teacher=teacher)

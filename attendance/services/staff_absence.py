@@ -99,6 +99,18 @@ class AbsenceAlreadyRecorded(StaffAbsenceError):
         )
 
 
+class SubstituteClash(StaffAbsenceError):
+    """The substitute teaches a class of their own (or covers another absent teacher) in a
+    period they would cover; refused unless the hod ticks "Substitute anyway"."""
+
+    def __init__(self, clashes: list[str]):
+        self.clashes = clashes
+        super().__init__(
+            _("%(clashes)s. Choose another substitute, or tick “Substitute anyway”.")
+            % {"clashes": "; ".join(clashes)}
+        )
+
+
 class StaffAbsenceConflict(StaffAbsenceError):
     def __init__(self):
         super().__init__(
@@ -130,6 +142,7 @@ class AbsencePlan:
     slots: list[TimetableSlot]  # the slots to set to SA (newly covered periods)
     periods: list[int]  # the absence's periods after this change; [] = whole day
     existing: StaffAbsence | None  # the absence being extended, if any
+    clashes: list[str] = field(default_factory=list)  # accepted with allow_clash=True
 
 
 @dataclass
@@ -140,6 +153,7 @@ class StaffAbsenceResult:
     extended: bool  # an absence of that teacher and day existed and now covers more
     slots: list[TimetableSlot]
     created: int = 0  # SA records written
+    clashes: list[str] = field(default_factory=list)  # accepted with "Substitute anyway"
     left_as_marked: list[LeftAsMarked] = field(default_factory=list)
 
 
@@ -151,6 +165,7 @@ def plan_teacher_absence(
     substitute: User | None = None,
     actor: User,
     today: datetime.date | None = None,
+    allow_clash: bool = False,
 ) -> AbsencePlan:
     """Check that `teacher` may be marked absent on `day` and work out which slots get SA,
     without writing (the admin's form validates with it). Arguments and errors as
@@ -191,7 +206,78 @@ def plan_teacher_absence(
         if not slots:
             raise AbsenceAlreadyRecorded(existing)
         stored = [] if not existing.periods or not asked else sorted({*existing.periods, *asked})
-    return AbsencePlan(teacher=teacher, day=day, slots=slots, periods=stored, existing=existing)
+    clashes: list[str] = []
+    if substitute is not None:
+        covered = StaffAbsence(periods=stored)
+        numbers = {
+            slot.period_number for slot in teaching if covers_period(covered, slot.period_number)
+        }
+        clashes = substitute_clashes(
+            substitute=substitute, day=day, period_numbers=numbers, covering_for=teacher
+        )
+        if clashes and not allow_clash:
+            raise SubstituteClash(clashes)
+    return AbsencePlan(
+        teacher=teacher, day=day, slots=slots, periods=stored, existing=existing, clashes=clashes
+    )
+
+
+def substitute_clashes(
+    *,
+    substitute: User,
+    day: datetime.date,
+    period_numbers: Iterable[int],
+    covering_for: User,
+) -> list[str]:
+    """Why `substitute` cannot cover `covering_for`'s `period_numbers` on `day`
+    (school-local): each of their own classes meeting in one of those periods, and each
+    other absent teacher they already cover then (docs/design/attendance.md, "Substitutes").
+
+    Returns one sentence per clash, e.g. "Chi Chen teaches Maths 9B in period 3 that day",
+    in period order; empty when there is none. Two queries, plus one per other absence
+    they cover that day.
+    """
+    numbers = set(period_numbers)
+    if not numbers:
+        return []
+    found: list[tuple[int, str]] = []
+    for slot in teacher_periods_on(teacher=substitute, day=day):
+        if slot.period_number in numbers:
+            found.append(
+                (
+                    slot.period_number,
+                    _("%(teacher)s teaches %(class)s in period %(period)s that day")
+                    % {
+                        "teacher": substitute,
+                        "class": slot.school_class,
+                        "period": slot.period_number,
+                    },
+                )
+            )
+    others = (
+        StaffAbsence.objects.filter(school_id=substitute.school_id, substitute=substitute, date=day)
+        .exclude(teacher=covering_for)
+        .select_related("teacher")
+    )
+    for other in others:
+        for slot in teacher_periods_on(teacher=other.teacher, day=day):
+            if slot.period_number in numbers and covers_period(other, slot.period_number):
+                found.append(
+                    (
+                        slot.period_number,
+                        _(
+                            "%(teacher)s already covers %(class)s in period %(period)s that "
+                            "day for %(absent)s"
+                        )
+                        % {
+                            "teacher": substitute,
+                            "class": slot.school_class,
+                            "period": slot.period_number,
+                            "absent": other.teacher,
+                        },
+                    )
+                )
+    return [text for _number, text in sorted(found, key=lambda item: item[0])]
 
 
 @transaction.atomic
@@ -203,6 +289,7 @@ def mark_teacher_absent(
     substitute: User | None = None,
     reason: str = "",
     actor: User,
+    allow_clash: bool = False,
 ) -> StaffAbsenceResult:
     """Mark `teacher` absent on `day`: their slots meeting that day (only `periods`, when
     given) get SA for every student on each slot's roster, in one transaction
@@ -219,6 +306,9 @@ def mark_teacher_absent(
         reason: free text kept on the absence.
         actor: the hod or admin recording it (the caller checks the role); `marked_by`
             and history user of the SA records.
+        allow_clash: the hod ticked "Substitute anyway": a substitute who teaches (or
+            already covers) a class in a covered period is accepted, and the absence
+            records that (`substitute_clash_accepted`, `updated_by`).
 
     A second call for the same teacher and day extends the absence: the periods not yet
     covered get SA, and a substitute or reason given replaces the saved one. Records that
@@ -232,13 +322,19 @@ def mark_teacher_absent(
     Raises (nothing is written in any of these cases):
         TeacherOfAnotherSchool, SubstituteNotAllowed, DayOutsideWindow, SchoolHoliday,
         NoPeriodsThatDay, PeriodsNotTaught, AbsenceAlreadyRecorded (every asked period
-        is covered already), StaffAbsenceConflict (a concurrent save of the same rows).
+        is covered already), SubstituteClash (the substitute teaches then, without
+        allow_clash), StaffAbsenceConflict (a concurrent save of the same rows).
     """
     # Extending an absence is read-then-write: lock it first, so two hods adding periods
     # at once queue instead of one overwriting the other's periods.
     StaffAbsence.objects.select_for_update().filter(teacher=teacher, date=day).exists()
     plan = plan_teacher_absence(
-        teacher=teacher, day=day, periods=periods, substitute=substitute, actor=actor
+        teacher=teacher,
+        day=day,
+        periods=periods,
+        substitute=substitute,
+        actor=actor,
+        allow_clash=allow_clash,
     )
     # The same lock `mark_attendance` takes, so a teacher's save of one of these periods
     # and this absence queue behind each other instead of both inserting.
@@ -263,6 +359,7 @@ def mark_teacher_absent(
         slots=plan.slots,
         created=len(records),
         left_as_marked=left_as_marked,
+        clashes=plan.clashes,
     )
 
 
@@ -292,6 +389,7 @@ def _save_absence(
             periods=plan.periods,
             substitute=substitute,
             reason=reason,
+            substitute_clash_accepted=bool(plan.clashes),
             created_by=actor,
             updated_by=actor,
         )
@@ -299,6 +397,7 @@ def _save_absence(
     absence.periods = plan.periods
     if substitute is not None:
         absence.substitute = substitute
+        absence.substitute_clash_accepted = bool(plan.clashes)
     if reason:
         absence.reason = reason
     absence.updated_by = actor
@@ -360,19 +459,42 @@ def _staff_absent_records(
 
 @transaction.atomic
 def change_substitute(
-    *, absence: StaffAbsence, substitute: User | None, actor: User
+    *, absence: StaffAbsence, substitute: User | None, actor: User, allow_clash: bool = False
 ) -> StaffAbsence:
     """Set (or clear, with None) the substitute of `absence`; the new substitute may then
     resolve the absent teacher's SA periods that day, the old one no longer.
 
+    `allow_clash`: accept a substitute who teaches (or already covers) a class in a covered
+    period; the absence records it (`substitute_clash_accepted`, `updated_by`)
+    (docs/design/attendance.md, "Substitutes").
+
     Raises SubstituteNotAllowed (the teacher themselves, another school's user, or a role
-    that does not mark periods).
+    that does not mark periods), SubstituteClash (without allow_clash). Nothing is changed
+    then.
     """
     absence = StaffAbsence.objects.select_for_update().select_related("teacher").get(pk=absence.pk)
     check_substitute(teacher=absence.teacher, substitute=substitute)
+    clashes: list[str] = []
+    if substitute is not None:
+        numbers = {
+            slot.period_number
+            for slot in teacher_periods_on(teacher=absence.teacher, day=absence.date)
+            if covers_period(absence, slot.period_number)
+        }
+        clashes = substitute_clashes(
+            substitute=substitute,
+            day=absence.date,
+            period_numbers=numbers,
+            covering_for=absence.teacher,
+        )
+        if clashes and not allow_clash:
+            raise SubstituteClash(clashes)
     absence.substitute = substitute
+    absence.substitute_clash_accepted = bool(clashes)
     absence.updated_by = actor
-    absence.save(update_fields=["substitute", "updated_by", "updated_at"])
+    absence.save(
+        update_fields=["substitute", "substitute_clash_accepted", "updated_by", "updated_at"]
+    )
     return absence
 
 

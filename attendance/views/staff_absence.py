@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from academics.access import role_required, wants_partial
@@ -89,6 +90,7 @@ def staff_absence(request: HttpRequest) -> HttpResponse:
                 substitute=form.cleaned_data["substitute"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
+                allow_clash=form.cleaned_data["allow_clash"],
             )
         except StaffAbsenceError as exc:
             form.add_error(None, str(exc))
@@ -174,6 +176,11 @@ def _report(request: HttpRequest, result: StaffAbsenceResult) -> None:
         f"{verb} {absence.teacher} absent on {date_format(absence.date, 'l j F Y')}, "
         f"{periods}. {result.created} record{pluralize(result.created)} set to Staff absent.",
     )
+    if result.clashes:
+        messages.warning(
+            request,
+            _("Substitute kept although: %(clashes)s.") % {"clashes": "; ".join(result.clashes)},
+        )
     if result.left_as_marked:
         named = ", ".join(
             f"{left.student_name} (P{left.period_number}: {left.status}"
@@ -219,7 +226,10 @@ def absence_substitute(request: HttpRequest, absence_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             absence = change_substitute(
-                absence=absence, substitute=form.cleaned_data["substitute"], actor=request.user
+                absence=absence,
+                substitute=form.cleaned_data["substitute"],
+                actor=request.user,
+                allow_clash=form.cleaned_data["allow_clash"],
             )
         except StaffAbsenceError as exc:
             error = str(exc)

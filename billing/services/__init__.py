@@ -9,7 +9,7 @@ from .generation import (
     generate_bills,
     recalculate_bill,
 )
-from .payments import PaymentError, record_payment
+from .payments import PaymentError, record_payment, refund_overpayment, void_payment
 
 __all__ = [
     "BillingError",
@@ -21,4 +21,6 @@ __all__ = [
     "generate_bills",
     "recalculate_bill",
     "record_payment",
+    "refund_overpayment",
+    "void_payment",
 ]

@@ -16,8 +16,10 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from academics.access import htmx_sign_in_again, role_required, wants_partial
@@ -27,7 +29,7 @@ from attendance.models import Status
 
 from ..access import BILL_READERS, BILLING_READERS, BILLING_ROLES, can_bill
 from ..exports import BILL_EXPORT_HEADERS, bill_rows
-from ..forms import BillFilterForm, PaymentForm
+from ..forms import BillFilterForm, PaymentForm, RefundForm, VoidPaymentForm
 from ..models import Bill, BillLine, BillStatus
 from ..selectors import (
     bill_group,
@@ -42,7 +44,14 @@ from ..selectors import (
     student_bills,
     unbilled_session_count,
 )
-from ..services import BillingError, PaymentError, recalculate_bill, record_payment
+from ..services import (
+    BillingError,
+    PaymentError,
+    recalculate_bill,
+    record_payment,
+    refund_overpayment,
+    void_payment,
+)
 from ..templatetags.billing import money
 
 TEMPLATE_LIST = "billing/bills.html"
@@ -176,6 +185,8 @@ def _bill_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **e
     }
     if can_manage and "form" not in extra:
         extra["form"] = PaymentForm(today=today)
+    if can_manage and "refund_form" not in extra:
+        extra["refund_form"] = RefundForm(today=today)
     return context | extra
 
 
@@ -244,6 +255,80 @@ def record_payment_view(request: HttpRequest, bill_id: int) -> HttpResponse:
         context = _bill_context(request, bill, today=today, form=form)
         return render(request, f"{TEMPLATE_BILL}#payment-panel", context)
     return render(request, TEMPLATE_BILL, _page_context(request, bill, today=today, form=form))
+
+
+def _payments_changed(
+    request: HttpRequest, bill_id: int, *, today: datetime.date, done: str = "", error: str = ""
+) -> HttpResponse:
+    """After a void or a refund: htmx gets the payments list (with what happened, or why
+    nothing did) and the figures and both forms out of band; without htmx, a redirect
+    to the bill with the message."""
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect("billing:bill", bill_id=bill_id)
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    context = _bill_context(request, bill, today=today, payments_done=done, payments_error=error)
+    return render(request, f"{TEMPLATE_BILL}#payments-changed", context)
+
+
+@htmx_sign_in_again("billing:bills")
+@role_required(*BILLING_ROLES)
+@require_POST
+def void_payment_view(request: HttpRequest, bill_id: int, payment_id: int) -> HttpResponse:
+    """Void one payment (or refund) of the bill, with a reason: it stays listed, struck
+    through, and the bill's paid amount and status are recomputed (docs/design/billing.md,
+    "Voids and refunds"). Nothing is written on a refusal."""
+    today = request.user.school.today()
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    payment = get_object_or_404(bill.payments.all(), pk=payment_id)
+    form = VoidPaymentForm(request.POST)
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        return _payments_changed(request, bill.pk, today=today, error=error)
+    try:
+        void_payment(payment=payment, reason=form.cleaned_data["reason"], actor=request.user)
+    except PaymentError as exc:
+        return _payments_changed(request, bill.pk, today=today, error=str(exc))
+    done = _("Voided the %(kind)s of %(amount)s received on %(date)s.") % {
+        "kind": payment.get_kind_display().lower(),
+        "amount": money(abs(payment.amount), bill.currency),
+        "date": date_format(payment.paid_on, "j M Y"),
+    }
+    return _payments_changed(request, bill.pk, today=today, done=done)
+
+
+@htmx_sign_in_again("billing:bills")
+@role_required(*BILLING_ROLES)
+@require_POST
+def refund_view(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """Record money given back from what was paid beyond the bill's amount (at most the
+    bill's credit), with a reason (docs/design/billing.md, "Voids and refunds")."""
+    today = request.user.school.today()
+    bill = _get_bill_for_user(request.user, bill_id, today=today)
+    form = RefundForm(request.POST, today=today)
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        return _payments_changed(request, bill.pk, today=today, error=error)
+    data = form.cleaned_data
+    try:
+        refund_overpayment(
+            bill=bill,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            method=data["method"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+    except PaymentError as exc:
+        return _payments_changed(request, bill.pk, today=today, error=str(exc))
+    done = _("Recorded a refund of %(amount)s for %(number)s.") % {
+        "amount": money(data["amount"], bill.currency),
+        "number": bill.number,
+    }
+    return _payments_changed(request, bill.pk, today=today, done=done)
 
 
 @role_required(*BILLING_ROLES)

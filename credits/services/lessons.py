@@ -4,9 +4,12 @@ Credit Flow")."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from academics.models import Role, StudentProfile, User
 from academics.selectors.guardians import is_guardian_of
@@ -48,6 +51,36 @@ def may_act_on_lesson(
     return True
 
 
+class LessonInThePast(CreditError):
+    """A make-up lesson cannot be booked at a time that has passed."""
+
+    def __init__(self, scheduled_for: datetime.datetime, zone: str):
+        super().__init__(
+            _(
+                "%(when)s has passed: a make-up lesson is booked for a time to come. "
+                "Choose a later date or time."
+            )
+            % {"when": _local(scheduled_for, zone)}
+        )
+
+
+class LessonNotYetHeld(CreditError):
+    """A make-up lesson cannot be marked completed before its time."""
+
+    def __init__(self, scheduled_for: datetime.datetime, zone: str):
+        super().__init__(
+            _(
+                "This make-up lesson is on %(when)s: it can be marked completed once it has "
+                "taken place."
+            )
+            % {"when": _local(scheduled_for, zone)}
+        )
+
+
+def _local(moment: datetime.datetime, zone: str) -> str:
+    return date_format(timezone.localtime(moment, zoneinfo.ZoneInfo(zone)), "D j M Y H:i")
+
+
 def book_makeup_lesson(
     *,
     student: StudentProfile,
@@ -55,16 +88,25 @@ def book_makeup_lesson(
     scheduled_for: datetime.datetime,
     actor: User,
     note: str = "",
+    as_of: datetime.datetime | None = None,
 ) -> MakeupLesson:
     """Book a make-up lesson of `student` with `tutor` at `scheduled_for` (aware
     datetime), using one of the pair's credits: available −1, booked +1 (docs/design/credits.md).
 
     Credits are the pair's only: one held with another tutor cannot be used (docs/design/credits.md,
     "Cannot use credits with a different tutor"). The pair's row is locked, so two
-    bookings racing for the last credit end with exactly one booked. Raises CreditError
-    when the pair has no available credit, CreditPermissionError when `actor` may not book.
+    bookings racing for the last credit end with exactly one booked.
+
+    `scheduled_for` must not have passed (docs/design/credits.md, "Booking"): judged
+    against `as_of` (aware datetime; default now — the demo replays past bookings).
+
+    Raises LessonInThePast (a CreditError) for a time that has passed, CreditError when
+    the pair has no available credit, CreditPermissionError when `actor` may not book;
+    nothing is written then.
     """
     _check_actor(actor, student=student, tutor=tutor, completing=False)
+    if scheduled_for < (as_of or timezone.now()):
+        raise LessonInThePast(scheduled_for, student.school.timezone)
     with transaction.atomic():
         credit = (
             MakeupCredit.objects.select_for_update().filter(student=student, tutor=tutor).first()
@@ -100,7 +142,9 @@ def book_makeup_lesson(
     return lesson
 
 
-def _finish(lesson: MakeupLesson, *, actor: User, completed: bool) -> MakeupLesson:
+def _finish(
+    lesson: MakeupLesson, *, actor: User, completed: bool, as_of: datetime.datetime | None = None
+) -> MakeupLesson:
     _check_actor(actor, student=lesson.student, tutor=lesson.tutor, completing=completed)
     with transaction.atomic():
         credit = MakeupCredit.objects.select_for_update().get(pk=lesson.credit_id)
@@ -110,6 +154,8 @@ def _finish(lesson: MakeupLesson, *, actor: User, completed: bool) -> MakeupLess
             raise CreditError(
                 f"This make-up lesson is already {locked.get_status_display().lower()}."
             )
+        if completed and locked.scheduled_for > (as_of or now):
+            raise LessonNotYetHeld(locked.scheduled_for, lesson.student.school.timezone)
         previous = credit.available
         credit.booked -= 1
         if completed:
@@ -134,11 +180,17 @@ def _finish(lesson: MakeupLesson, *, actor: User, completed: bool) -> MakeupLess
     return locked
 
 
-def complete_makeup_lesson(*, lesson: MakeupLesson, actor: User) -> MakeupLesson:
+def complete_makeup_lesson(
+    *, lesson: MakeupLesson, actor: User, as_of: datetime.datetime | None = None
+) -> MakeupLesson:
     """The lesson took place: booked −1, used +1 (docs/design/credits.md). Only the tutor or an
-    admin. Raises CreditError when the lesson is not booked any more (completed or cancelled),
-    CreditPermissionError for anyone else."""
-    return _finish(lesson, actor=actor, completed=True)
+    admin, and only once its time has come (judged against `as_of`, an aware datetime;
+    default now — the demo replays past lessons).
+
+    Raises LessonNotYetHeld (a CreditError) before the lesson's time, CreditError when the
+    lesson is not booked any more (completed or cancelled), CreditPermissionError for
+    anyone else; nothing is written then."""
+    return _finish(lesson, actor=actor, completed=True, as_of=as_of)
 
 
 def cancel_makeup_lesson(*, lesson: MakeupLesson, actor: User) -> MakeupLesson:

@@ -145,8 +145,11 @@ def _panel_context(
         booked = lesson.status == MakeupLesson.Status.BOOKED
         lesson.is_booked = booked
         lesson.is_overdue = booked and lesson.scheduled_for < now
-        lesson.can_complete = booked and may_act_on_lesson(
-            user, student=student, tutor=lesson.tutor, completing=True
+        # Completed only once its time has come (docs/design/credits.md, "Booking").
+        lesson.can_complete = (
+            booked
+            and lesson.scheduled_for <= now
+            and may_act_on_lesson(user, student=student, tutor=lesson.tutor, completing=True)
         )
         lesson.can_cancel = booked and may_act_on_lesson(
             user, student=student, tutor=lesson.tutor, completing=False

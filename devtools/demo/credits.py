@@ -316,9 +316,11 @@ def book_lessons(planned: list[Planned]) -> None:
                 tutor=pair.tutor,
                 scheduled_for=plan.scheduled_for,
                 actor=pair.student.user if by_student else pair.tutor,
+                # Judged as on the day it was booked: the demo replays past bookings.
+                as_of=plan.booked_at,
             )
         elif step == MakeupLesson.Status.COMPLETED:
-            complete_makeup_lesson(lesson=plan.lesson, actor=pair.tutor)
+            complete_makeup_lesson(lesson=plan.lesson, actor=pair.tutor, as_of=plan.finished_at)
         else:
             cancel_makeup_lesson(lesson=plan.lesson, actor=pair.tutor)
 

@@ -22,6 +22,7 @@ from academics.models import (
     User,
 )
 from academics.services.roster_import import import_roster
+from attendance.selectors.periods import teacher_periods_on
 from attendance.services.staff_absence import mark_teacher_absent
 from notifications.services import muted
 
@@ -126,7 +127,11 @@ def add_demo_calendar(*, school: School) -> list[str]:
     day = marking_day(today)
     if teacher is None or hod is None:
         return notes
-    absent = (
+    # The first colleague teaching that day who has a period the demo teacher is free in:
+    # a substitute who teaches their own class in a covered period is refused
+    # (docs/design/attendance.md, "Substitutes").
+    busy = {slot.period_number for slot in teacher_periods_on(teacher=teacher, day=day)}
+    colleagues = (
         User.objects.filter(
             school=school,
             role=Role.TEACHER,
@@ -134,22 +139,33 @@ def add_demo_calendar(*, school: School) -> list[str]:
             timetable_slots__school_class__memberships__isnull=False,
         )
         .exclude(pk=teacher.pk)
+        .distinct()
         .order_by("username")
-        .first()
     )
+    absent, free = None, []
+    for colleague in colleagues[:50]:
+        free = sorted(
+            {slot.period_number for slot in teacher_periods_on(teacher=colleague, day=day)} - busy
+        )
+        if free:
+            absent = colleague
+            break
     if absent is None:
         return notes
     result = mark_teacher_absent(
         teacher=absent,
         day=day,
+        periods=free,
         substitute=teacher,
         reason="Demo: a sick day",
         actor=hod,
     )
     notes.append(
         f"Staff absence: {absent} marked absent on {day:%A %d %b} by {hod} "
-        f"({result.created:,} records set to SA); {teacher.username} is the substitute "
-        "and finds them under Periods to resolve."
+        f"({result.created:,} records set to SA, period{'s' if len(free) > 1 else ''} "
+        f"{', '.join(str(n) for n in free)}, when {teacher.username} is free); "
+        f"{teacher.username} is the substitute, finds them under Periods to resolve and "
+        "in My periods."
     )
     return notes
 

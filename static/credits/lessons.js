@@ -6,6 +6,7 @@
 // - After the panel is swapped, focus goes to the first field with an error, else to the
 //   message, so keyboard and screen-reader users hear the outcome (the clicked button is
 //   gone with the old panel).
+// - The panel's message replaces any banner left from a page load, so outcomes never stack.
 (() => {
   "use strict";
 
@@ -21,6 +22,9 @@
   document.addEventListener("htmx:load", (event) => {
     const panel = event.detail.elt;
     if (!(panel instanceof HTMLElement) || panel.id !== "credits-panel") return;
+    // The panel's message replaces the banner a page load left (the outcome of an
+    // earlier action without htmx), so one outcome shows at a time, never a stack.
+    for (const banner of document.querySelectorAll("main > .messages")) banner.remove();
     const target =
       panel.querySelector(".has-error select, .has-error input") ||
       panel.querySelector("#credits-message");

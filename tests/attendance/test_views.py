@@ -358,9 +358,10 @@ def test_my_periods_takes_the_same_number_of_queries_for_any_number_of_periods(
                 period_number=period_number,
             )  # fmt: skip
         client.force_login(teacher)
-        # session · user · school (today) · the periods with roster size and marked count
-        # (subqueries) · a closure that day?
-        with django_assert_num_queries(5):
+        # session · user · school (today) · the absences they cover as a substitute that
+        # day · the periods with roster size and marked count (subqueries) · a closure
+        # that day?
+        with django_assert_num_queries(6):
             html = client.get(reverse("attendance:my_periods"), {"date": MONDAY}).content
         assert html.decode().count("Marked · ") == period_number
 

@@ -118,3 +118,42 @@ def test_the_invoice_prints_without_the_sites_chrome(live_server, page, seeded):
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     expect(page.locator("article.invoice")).to_be_visible()
     expect(page.locator(".invoice-balance")).to_contain_text("200.00 EGP")
+
+
+def test_void_a_payment_in_place_it_stays_struck_through_and_the_bill_reopens(
+    live_server, page, seeded
+):
+    from billing.services import record_payment
+
+    generate_bills(
+        school_class=seeded.group, start=OCTOBER[0], end=OCTOBER[1], actor=seeded.accountant
+    )
+    ahmed = Bill.objects.get(student=seeded.students[0])
+    payment = record_payment(
+        bill=ahmed,
+        amount=Decimal("300"),
+        paid_on=TODAY,
+        method="cash",
+        received_by=seeded.accountant,
+    )
+    sign_in(page, live_server, seeded.accountant.username)
+    page.goto(f"{live_server.url}/billing/bills/{ahmed.pk}/")
+    page.evaluate(f"{MARKER} = 'same page'")
+    expect(page.locator("#bill-status")).to_have_text("Paid")
+
+    row = page.locator(f"#payment-{payment.pk}")
+    row.get_by_text("Void…").click()
+    row.get_by_role("button", name="Void this payment").click()  # no reason yet
+    expect(page.locator("#payments-error")).to_contain_text("Say why the payment is voided")
+    row = page.locator(f"#payment-{payment.pk}")
+    row.get_by_text("Void…").click()
+    row.get_by_label("Why void it").fill("Entered on the wrong bill")
+    row.get_by_role("button", name="Void this payment").click()
+
+    expect(page.locator("#payments-done")).to_contain_text("Voided the payment of 300.00 EGP")
+    expect(page.locator(f"#payment-{payment.pk} del").first).to_be_visible()
+    expect(page.locator(f"#payment-{payment.pk}")).to_contain_text("Entered on the wrong bill")
+    expect(page.locator("#bill-status")).to_have_text("Pending")
+    expect(page.get_by_role("heading", name="Record a payment")).to_be_visible()
+    assert page.evaluate(MARKER) == "same page"
+    assert Payment.objects.get(pk=payment.pk).voided_by == seeded.accountant

@@ -12,7 +12,13 @@ import threading
 from decimal import Decimal
 
 from billing.models import Bill, BillLine
-from billing.services import PaymentError, generate_bills, record_payment
+from billing.services import (
+    PaymentError,
+    generate_bills,
+    record_payment,
+    refund_overpayment,
+    void_payment,
+)
 from billing.services import generation as generation_service
 from billing.services import payments as payment_service
 from tests.concurrency import WAIT, HoldTheLock, finish, in_a_thread, needs_postgresql
@@ -99,3 +105,75 @@ def test_two_payments_that_together_would_overpay_cannot_both_succeed(
     bill.refresh_from_db()
     assert bill.paid_amount == accepted[0].amount
     assert bill.payments.count() == 1
+
+
+def test_two_voids_of_the_same_payment_at_once_void_it_once(transactional_db, monkeypatch):
+    """Both clicks of "Void this payment" (two tabs): the second waits for the bill's lock,
+    then finds the payment voided; the paid amount drops once, not twice."""
+    seed = make_seed_group()
+    generate_bills(school_class=seed.group, start=OCTOBER[0], end=OCTOBER[1], actor=seed.accountant)
+    bill = Bill.objects.get(student=seed.students[0])  # 300 EGP
+    payment = record_payment(
+        bill=bill,
+        amount=Decimal("200"),
+        paid_on=datetime.date(2025, 11, 2),
+        method="cash",
+        received_by=seed.accountant,
+    )
+    # The paid total is summed while the bill's row is locked.
+    hold = HoldTheLock(payment_service._paid_total)
+    monkeypatch.setattr(payment_service, "_paid_total", hold)
+
+    def void(actor):
+        return void_payment(
+            payment=payment_service.Payment.objects.get(pk=payment.pk),
+            reason="Entered twice",
+            actor=actor,
+        )
+
+    results, blocked = run_together(void, [seed.accountant, seed.admin], hold)
+
+    assert blocked, "the second void did not wait for the first's lock"
+    refused = [r for r in results.values() if isinstance(r, PaymentError)]
+    assert len(refused) == 1, results
+    assert "already voided" in str(refused[0])
+    bill.refresh_from_db()
+    assert bill.paid_amount == Decimal("0")
+
+
+def test_two_refunds_that_together_exceed_the_credit_cannot_both_succeed(
+    transactional_db, monkeypatch
+):
+    seed = make_seed_group()
+    generate_bills(school_class=seed.group, start=OCTOBER[0], end=OCTOBER[1], actor=seed.accountant)
+    bill = Bill.objects.get(student=seed.students[0])
+    record_payment(
+        bill=bill,
+        amount=Decimal("300"),
+        paid_on=datetime.date(2025, 11, 2),
+        method="cash",
+        received_by=seed.accountant,
+    )
+    Bill.objects.filter(pk=bill.pk).update(amount=Decimal("200"))  # 100 EGP of credit
+    hold = HoldTheLock(payment_service.Payment.objects.create)
+    monkeypatch.setattr(payment_service.Payment.objects, "create", hold)
+
+    def refund(amount):
+        return refund_overpayment(
+            bill=Bill.objects.get(pk=bill.pk),
+            amount=Decimal(amount),
+            paid_on=datetime.date(2025, 11, 3),
+            method="cash",
+            reason="Asked back",
+            actor=seed.accountant,
+        )
+
+    results, blocked = run_together(refund, ["80", "60"], hold)
+
+    assert blocked, "the second refund did not wait for the first's lock"
+    refused = [r for r in results.values() if isinstance(r, PaymentError)]
+    assert len(refused) == 1, results
+    assert "a refund gives back at most that" in str(refused[0])
+    bill.refresh_from_db()
+    assert bill.paid_amount in (Decimal("220"), Decimal("240"))
+    assert bill.credit >= 0

@@ -93,6 +93,14 @@ def book(student, tutor, *, actor, days=7):
     )
 
 
+def held(lesson):
+    """`lesson` as once its time has come (the clock moved on): its time set to an hour
+    ago, so it may be marked completed (docs/design/credits.md, "Booking")."""
+    lesson.scheduled_for = timezone.now() - datetime.timedelta(hours=1)
+    MakeupLesson.objects.filter(pk=lesson.pk).update(scheduled_for=lesson.scheduled_for)
+    return lesson
+
+
 def balance(student, tutor) -> tuple[int, int, int]:
     """The pair's (available, booked, used) as stored now."""
     credit = MakeupCredit.objects.get(student=student, tutor=tutor)

@@ -24,7 +24,7 @@ from credits.services import (
 from tests.academics.factories import StudentProfileFactory, UserFactory
 
 from .conftest import make_studio
-from .factories import CreditChangeFactory, MakeupCreditFactory, MakeupLessonFactory
+from .factories import CreditChangeFactory, MakeupCreditFactory, MakeupLessonFactory, held
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def with_credits(studio):
     first = book_makeup_lesson(
         student=studio.sarah, tutor=studio.tutor_a, scheduled_for=soon, actor=studio.sarah.user
     )
-    complete_makeup_lesson(lesson=first, actor=studio.tutor_a)
+    complete_makeup_lesson(lesson=held(first), actor=studio.tutor_a)
     book_makeup_lesson(
         student=studio.sarah, tutor=studio.tutor_a, scheduled_for=soon, actor=studio.tutor_a
     )
@@ -309,7 +309,7 @@ def test_a_balance_page_runs_no_query_per_change_or_lesson(client, school_admin,
         lesson = book_makeup_lesson(
             student=ours.sarah, tutor=ours.tutor_a, scheduled_for=soon, actor=ours.tutor_a
         )
-        complete_makeup_lesson(lesson=lesson, actor=ours.tutor_a)
+        complete_makeup_lesson(lesson=held(lesson), actor=ours.tutor_a)
     assert credit.changes.count() == 13 and credit.lessons.count() == 6
 
     assert count_queries(client, path) == few

@@ -21,7 +21,7 @@ from tests.academics.factories import UserFactory
 from tests.browser import sign_in
 
 from .conftest import make_studio
-from .factories import balance, book, give
+from .factories import balance, book, give, held
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CAIRO = "Africa/Cairo"  # UTC+2 in November: school-local times differ from UTC
@@ -30,12 +30,16 @@ LATER_SLOT = "2026-12-04T16:00"
 NO_CREDIT = "Credits can only be used with the tutor who issued them."
 
 
+BEFORE_SLOT = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=zoneinfo.ZoneInfo(CAIRO))
+AFTER_SLOT = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo(CAIRO))
+
+
 @pytest.fixture(autouse=True)
-def _tuesday_1_december_2026(time_machine):
-    """SLOT has passed and LATER_SLOT is to come: the page sorts lessons by the clock."""
-    time_machine.move_to(
-        datetime.datetime(2026, 12, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo(CAIRO)), tick=True
-    )
+def _wednesday_25_november_2026(time_machine):
+    """SLOT and LATER_SLOT are to come, so both can be booked; a test that completes the
+    SLOT lesson moves the clock on to AFTER_SLOT first (a lesson is completed once it has
+    taken place, docs/design/credits.md)."""
+    time_machine.move_to(BEFORE_SLOT, tick=True)
 
 
 def soon(days=7):
@@ -90,7 +94,7 @@ def studio(db):
 # --- the seed's flow through the pages -----------------------------------------------------
 
 
-def test_the_seeds_flow_through_the_page_ends_at_one_one_one(client, studio):
+def test_the_seeds_flow_through_the_page_ends_at_one_one_one(client, studio, time_machine):
     give(studio, studio.sarah, studio.tutor_a, 3, actor=studio.tutor_a)
     client.force_login(studio.tutor_a)
     html = text(client.get(page_url(studio.sarah)))
@@ -108,6 +112,7 @@ def test_the_seeds_flow_through_the_page_ends_at_one_one_one(client, studio):
     assert balance_row(html, studio.tutor_a) == {"available": 2, "booked": 1, "used": 0, "total": 3}
     lesson = MakeupLesson.objects.get()
 
+    time_machine.move_to(AFTER_SLOT, tick=True)  # the lesson took place
     html = text(complete(client, lesson, **HTMX))
     assert "marked completed" in html
     assert "2 available, 0 booked and 1 used with Amal Adel" in html
@@ -234,7 +239,7 @@ def test_complete_and_cancel_move_the_credit(client, studio):
     second.refresh_from_db()
     assert second.status == "cancelled" and second.finished_by == studio.tutor_a
 
-    html = text(complete(client, first, **HTMX))
+    html = text(complete(client, held(first), **HTMX))
     assert balance_row(html, studio.tutor_a) == {"available": 2, "booked": 0, "used": 1, "total": 3}
     # Finished lessons have no buttons any more.
     assert reverse("credits:complete", args=[first.pk]) not in html
@@ -243,7 +248,7 @@ def test_complete_and_cancel_move_the_credit(client, studio):
 
 def test_a_double_click_cannot_complete_a_lesson_twice(client, studio):
     give(studio, studio.sarah, studio.tutor_a, 2)
-    lesson = lesson_of(studio)
+    lesson = held(lesson_of(studio))
     client.force_login(studio.tutor_a)
     html = text(client.get(page_url(studio.sarah)))
     # While the request runs, htmx disables the panel's buttons.
@@ -280,7 +285,7 @@ def test_the_history_lists_every_change_newest_first_with_its_labels(client, stu
         note="Tutor ill on 3 Nov",
     )
     first = lesson_of(studio)
-    complete_makeup_lesson(lesson=first, actor=studio.tutor_a)
+    complete_makeup_lesson(lesson=held(first), actor=studio.tutor_a)
     second = lesson_of(studio, days=14)
     client.force_login(studio.sarah.user)
     cancel(client, second)  # the student cancels her own
@@ -383,7 +388,7 @@ def test_a_teacher_sees_their_students_and_acts_on_their_own_lessons_only(client
     give(studio, studio.sarah, studio.tutor_a, 2)
     give(studio, studio.sarah, studio.tutor_b, 1)
     with_a = lesson_of(studio, tutor=studio.tutor_a)
-    with_b = lesson_of(studio, tutor=studio.tutor_b, days=9)
+    with_b = held(lesson_of(studio, tutor=studio.tutor_b, days=9))
     client.force_login(studio.tutor_b)  # teaches Violin: Sarah only
 
     response = client.get(page_url(studio.sarah))
@@ -415,7 +420,7 @@ def test_a_teacher_sees_their_students_and_acts_on_their_own_lessons_only(client
     # Amal teaches Omar: she sees him and books with herself.
     client.force_login(studio.tutor_a)
     assert client.get(page_url(studio.omar)).status_code == 200
-    assert complete(client, with_a, **HTMX).status_code == 200
+    assert complete(client, held(with_a), **HTMX).status_code == 200
     assert balance(studio.sarah, studio.tutor_a) == (1, 0, 1)
 
 
@@ -519,7 +524,7 @@ def test_the_student_page_does_not_query_per_tutor_or_lesson(
     for n in range(6):
         tutor = UserFactory(school=studio.school, role=Role.TEACHER, username=f"extra-{n}")
         give(studio, studio.sarah, tutor, 3)
-        complete_makeup_lesson(lesson=lesson_of(studio, tutor=tutor), actor=studio.admin)
+        complete_makeup_lesson(lesson=held(lesson_of(studio, tutor=tutor)), actor=studio.admin)
         lesson_of(studio, tutor=tutor, days=20 + n)
     with django_assert_max_num_queries(STUDENT_PAGE_QUERIES):
         html = text(client.get(page_url(studio.sarah)))
@@ -537,7 +542,7 @@ def test_the_history_page_does_not_query_per_row(
     with django_assert_num_queries(HISTORY_QUERIES):
         assert client.get(url).status_code == 200
     for _ in range(8):
-        complete_makeup_lesson(lesson=lesson_of(studio), actor=studio.tutor_a)
+        complete_makeup_lesson(lesson=held(lesson_of(studio)), actor=studio.tutor_a)
         give(studio, studio.sarah, studio.tutor_a, 3, actor=studio.tutor_a)
     with django_assert_max_num_queries(HISTORY_QUERIES):
         html = text(client.get(url))
@@ -556,7 +561,9 @@ def live_studio(transactional_db):
 
 
 @pytest.mark.browser
-def test_book_then_complete_in_place_and_a_refusal_shows(live_server, page, live_studio):
+def test_book_then_complete_in_place_and_a_refusal_shows(
+    live_server, page, live_studio, time_machine
+):
     studio = live_studio
     give(studio, studio.sarah, studio.tutor_a, 3, actor=studio.tutor_a)
     sign_in(page, live_server, studio.tutor_a.username)
@@ -572,6 +579,11 @@ def test_book_then_complete_in_place_and_a_refusal_shows(live_server, page, live
     expect(row.locator("[data-figure='booked']")).to_have_text("1")
 
     lesson = MakeupLesson.objects.get()
+    # No "Completed" before the lesson's time; the day after, there is.
+    expect(page.get_by_role("button", name=re.compile("^Completed"))).to_have_count(0)
+    time_machine.move_to(AFTER_SLOT, tick=True)
+    page.reload()
+    page.evaluate("window.__creditsMarker = 'same page'")
     button = page.get_by_role("button", name=re.compile("^Completed"))
     button.dblclick()  # the second click finds the button disabled, then gone
     expect(message).to_contain_text("marked completed")
@@ -584,7 +596,7 @@ def test_book_then_complete_in_place_and_a_refusal_shows(live_server, page, live
     page.get_by_role("button", name="Book make-up lesson").click()
     expect(message).to_contain_text("Make-up lesson booked")
     later = MakeupLesson.objects.get(status="booked")
-    complete_makeup_lesson(lesson=later, actor=studio.admin)
+    complete_makeup_lesson(lesson=held(later), actor=studio.admin)
     page.get_by_role("button", name=re.compile("^Cancel")).click()
     expect(message).to_contain_text("This make-up lesson is already completed.")
     expect(message).to_have_attribute("role", "alert")

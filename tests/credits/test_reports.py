@@ -20,6 +20,7 @@ from credits.services import (
     set_available_credits,
 )
 from tests.academics.factories import SchoolFactory, UserFactory
+from tests.credits.factories import held
 
 from .conftest import make_studio
 
@@ -82,9 +83,9 @@ def history(studio, clock):
     clock.days_ago(20)
     sarah_a, omar_a, sarah_b = book(studio.sarah, a), book(studio.omar, a), book(studio.sarah, b)
     clock.days_ago(10)
-    complete_makeup_lesson(lesson=sarah_a, actor=a)
+    complete_makeup_lesson(lesson=held(sarah_a), actor=a)
     clock.days_ago(9)
-    complete_makeup_lesson(lesson=omar_a, actor=a)
+    complete_makeup_lesson(lesson=held(omar_a), actor=a)
     clock.days_ago(8)
     cancel_makeup_lesson(lesson=sarah_b, actor=b)
     clock.days_ago(5)

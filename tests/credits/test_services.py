@@ -20,7 +20,7 @@ from credits.services import (
 )
 from credits.services import balances as balance_service
 
-from .factories import MakeupCreditFactory, balance
+from .factories import MakeupCreditFactory, balance, held
 
 pytestmark = pytest.mark.django_db
 NEXT_WEEK = timezone.now() + datetime.timedelta(days=7)
@@ -43,7 +43,7 @@ def test_the_seeds_automatic_credit_flow(studio):
     assert balance(studio.sarah, studio.tutor_a) == (3, 0, 0)
     lesson = book(studio)
     assert balance(studio.sarah, studio.tutor_a) == (2, 1, 0)
-    complete_makeup_lesson(lesson=lesson, actor=studio.tutor_a)
+    complete_makeup_lesson(lesson=held(lesson), actor=studio.tutor_a)
     assert balance(studio.sarah, studio.tutor_a) == (2, 0, 1)
     book(studio)
     assert balance(studio.sarah, studio.tutor_a) == (1, 1, 1)
@@ -141,10 +141,10 @@ def test_cancelling_returns_the_credit_and_a_finished_lesson_cannot_move_again(s
     cancel_makeup_lesson(lesson=lesson, actor=studio.sarah.user)
     assert balance(studio.sarah, studio.tutor_a) == (1, 0, 0)
     with pytest.raises(CreditError, match="already cancelled"):
-        complete_makeup_lesson(lesson=lesson, actor=studio.tutor_a)
+        complete_makeup_lesson(lesson=held(lesson), actor=studio.tutor_a)
     lesson = book(studio)
     with pytest.raises(CreditPermissionError):  # a student cannot mark it completed
-        complete_makeup_lesson(lesson=lesson, actor=studio.sarah.user)
+        complete_makeup_lesson(lesson=held(lesson), actor=studio.sarah.user)
     kinds = list(CreditChange.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["set", "booked", "cancelled", "booked"]
 

@@ -2,6 +2,7 @@
 "Screens"): who sees which students, search and pages, the "Make-Up Credits" column,
 the dialog's tutors, balances and amount, setting credits and every refusal."""
 
+import datetime
 import html as html_lib
 import json
 import re
@@ -20,7 +21,7 @@ from credits.services import (
 from tests.academics.factories import StudentProfileFactory, UserFactory
 
 from .conftest import make_studio
-from .factories import MakeupCreditFactory, balance, give
+from .factories import MakeupCreditFactory, balance, give, held
 
 pytestmark = pytest.mark.django_db
 
@@ -277,11 +278,17 @@ def test_the_dialog_shows_each_students_balance_with_the_tutor(client, studio):
     give(studio, studio.omar, studio.tutor_a, 3)
     give(studio, studio.sarah, studio.tutor_b, 1)
     lesson = book_makeup_lesson(
-        student=studio.sarah, tutor=studio.tutor_a, scheduled_for=timezone.now(), actor=studio.admin
+        student=studio.sarah,
+        tutor=studio.tutor_a,
+        scheduled_for=timezone.now() + datetime.timedelta(hours=1),
+        actor=studio.admin,
     )
-    complete_makeup_lesson(lesson=lesson, actor=studio.admin)
+    complete_makeup_lesson(lesson=held(lesson), actor=studio.admin)
     book_makeup_lesson(
-        student=studio.sarah, tutor=studio.tutor_a, scheduled_for=timezone.now(), actor=studio.admin
+        student=studio.sarah,
+        tutor=studio.tutor_a,
+        scheduled_for=timezone.now() + datetime.timedelta(hours=1),
+        actor=studio.admin,
     )
     client.force_login(studio.admin)
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from academics.models import Holiday, Membership, Role, School, TimetableSlot, User
 from attendance.models import AttendanceRecord, StaffAbsence, Status
+from attendance.services.staff_absence import substitute_clashes
 from devtools.demo import (
     DEMO_PASSWORD,
     ROLE_ORDER,
@@ -92,6 +93,14 @@ def test_without_the_roster_the_demo_generates_a_school_where_every_role_can_sig
     absence = StaffAbsence.objects.get()
     assert absence.date == marking_day(today)
     assert absence.substitute.username == logins[Role.TEACHER][0]
+    # ...in periods the demo teacher is free: no clash, none accepted on purpose.
+    assert not absence.substitute_clash_accepted
+    assert not substitute_clashes(
+        substitute=absence.substitute,
+        day=absence.date,
+        period_numbers=absence.periods,
+        covering_for=absence.teacher,
+    )
     assert AttendanceRecord.objects.filter(
         date=marking_day(today), status=Status.STAFF_ABSENT
     ).exists()

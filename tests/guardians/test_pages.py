@@ -33,6 +33,7 @@ from tests.academics.factories import (
     UserFactory,
 )
 from tests.attendance.factories import AttendanceRecordFactory
+from tests.credits.factories import held
 
 pytestmark = pytest.mark.django_db
 
@@ -244,7 +245,7 @@ def test_the_credit_service_lets_a_guardian_book_and_cancel_only_for_their_own_c
         student=family.child, tutor=family.teacher, scheduled_for=when, actor=guardian
     )
     with pytest.raises(CreditPermissionError):
-        complete_makeup_lesson(lesson=lesson, actor=guardian)  # the tutor's to complete
+        complete_makeup_lesson(lesson=held(lesson), actor=guardian)  # the tutor's to complete
     with pytest.raises(CreditPermissionError):
         book_makeup_lesson(
             student=family.stranger, tutor=family.teacher, scheduled_for=when, actor=guardian
