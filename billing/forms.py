@@ -121,7 +121,26 @@ class PeriodForm(forms.Form):
         return last_ended_month(self.today)
 
 
+FUTURE_PERIOD = _l(
+    "Bills are for sessions that have taken place: this period starts after today "
+    "(%(today)s). Choose a period that has started."
+)
+
+
 class GenerateForm(PeriodForm):
+    """The period to bill, which must have started (a preview of the future is fine, a
+    bill for it is not: docs/manual/billing.md)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            start, _end = self.period()
+            if start > self.today:
+                raise forms.ValidationError(
+                    FUTURE_PERIOD, code="future", params={"today": self.today.strftime("%-d %b %Y")}
+                )
+        return cleaned
+
     update_existing = forms.BooleanField(
         required=False,
         label="Recalculate existing bills",

@@ -20,6 +20,7 @@ from academics.models import SchoolClass, StudentProfile
 from .models import PAYMENT_TYPE, Bill
 from .selectors import BillingCalculation, Revenue, StudentCalculation
 from .services import GenerationResult
+from .services.generation import EXISTS_API, SkippedStudent
 
 
 def money(amount: Decimal | None) -> int | float | None:
@@ -134,6 +135,14 @@ def calculation_doc(calculation: BillingCalculation, *, bill_statuses: dict[int,
     }
 
 
+def _skip_reason(skip: SkippedStudent) -> str:
+    """The skip's reason in the API's words: a bill left for want of recalculation names
+    the `updateExisting` key rather than the page's checkbox."""
+    if skip.needs_recalculation and skip.bill is not None:
+        return EXISTS_API.format(number=skip.bill.number, sessions=skip.bill.sessions_attended)
+    return skip.reason
+
+
 def generation_doc(result: GenerationResult, *, bills: dict[int, Bill]) -> dict:
     """The generate endpoint's `data`: created and updated bills, skipped students with
     the reason, and the counts. `bills` maps pk → the bill re-read for `bill_doc`."""
@@ -143,7 +152,7 @@ def generation_doc(result: GenerationResult, *, bills: dict[int, Bill]) -> dict:
         "skipped": [
             {
                 "student": student_doc(skip.student),
-                "reason": skip.reason,
+                "reason": _skip_reason(skip),
                 "bill": skip.bill.pk if skip.bill else None,
             }
             for skip in result.skipped

@@ -55,6 +55,9 @@ class SkippedStudent:
     student: StudentProfile
     reason: str
     bill: Bill | None = None
+    # The bill exists and was left as it is because recalculation was not asked for: the
+    # page offers its "Recalculate existing bills" box, the API names `updateExisting`.
+    needs_recalculation: bool = False
 
 
 @dataclass
@@ -84,8 +87,13 @@ class GenerationResult:
 NO_SESSIONS = "No sessions attended in the period."
 UP_TO_DATE = "{number} is already up to date."
 EXISTS = (
-    "{number} already bills this period ({sessions} sessions); choose “Recalculate existing "
-    "bills” (updateExisting) to bring it up to date."
+    "{number} already bills this period ({sessions} sessions); tick “Recalculate existing "
+    "bills” to bring it up to date."
+)
+# The API's wording of the same: its clients send a key, not a tick.
+EXISTS_API = (
+    '{number} already bills this period ({sessions} sessions); send "updateExisting": '
+    "true to bring it up to date."
 )
 
 
@@ -158,6 +166,7 @@ def generate_bills(
                         calc.student,
                         EXISTS.format(number=bill.number, sessions=bill.sessions_attended),
                         bill,
+                        needs_recalculation=True,
                     )
                 )
             elif not calc.changes_existing_bill:

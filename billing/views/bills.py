@@ -11,6 +11,7 @@ school's, another student's) is a 404. Writes go through `billing.services`.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
@@ -27,7 +28,7 @@ from academics.models import Role, User
 from attendance.exports import EXPORT_FORMATS, tabular_response
 from attendance.models import Status
 
-from ..access import BILL_READERS, BILLING_READERS, BILLING_ROLES, can_bill
+from ..access import BILL_READERS, BILLING_READERS, BILLING_ROLES, can_bill, can_read_bills
 from ..exports import BILL_EXPORT_HEADERS, bill_rows
 from ..forms import BillFilterForm, PaymentForm, RefundForm, VoidPaymentForm
 from ..models import Bill, BillLine, BillStatus
@@ -180,6 +181,7 @@ def _bill_context(request: HttpRequest, bill: Bill, *, today: datetime.date, **e
     context = {
         "bill": bill,
         "can_manage": can_manage,
+        "can_list": can_read_bills(request.user),  # the school's bills list, not "My bills"
         "payments": bill_payments(bill=bill),
         "today": today,
     }
@@ -390,4 +392,10 @@ def my_bills(request: HttpRequest) -> HttpResponse:
     today = user.school.today()
     bills = student_bills(user=user, today=today)
     _labelled(bills)
-    return render(request, "billing/my_bills.html", {"bills": bills, "today": today})
+    # What is still owed, per currency (a school bills in one, but a bill keeps its own).
+    owed: dict[str, Decimal] = {}
+    for bill in bills:
+        if bill.remaining:
+            owed[bill.currency] = owed.get(bill.currency, Decimal("0")) + bill.remaining
+    context = {"bills": bills, "today": today, "owed": sorted(owed.items())}
+    return render(request, "billing/my_bills.html", context)

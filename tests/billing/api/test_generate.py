@@ -97,8 +97,9 @@ def test_a_second_run_skips_every_student_with_the_reason_and_the_bill(accountan
     ahmed = Bill.objects.get(student=seed.students[0])
     assert skipped["Ahmed Mohamed"]["bill"] == ahmed.pk
     assert skipped["Ahmed Mohamed"]["student"]["studentCode"] == "STD-2025-001"
-    assert skipped["Ahmed Mohamed"]["reason"].startswith(
-        f"{ahmed.number} already bills this period"
+    assert skipped["Ahmed Mohamed"]["reason"] == (
+        f'{ahmed.number} already bills this period (3 sessions); send "updateExisting": '
+        "true to bring it up to date."
     )
     assert Bill.objects.count() == 3
 

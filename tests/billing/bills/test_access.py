@@ -47,6 +47,9 @@ def test_a_principal_reads_every_bill_but_records_nothing(client, billed):
     page = client.get(reverse("billing:bill", args=[bill.pk])).content.decode()
     assert bill.number in page
     assert reverse("billing:record_payment", args=[bill.pk]) not in page
+    # The way back is the school's bills list, which a principal reads, not "My bills" (403).
+    assert f'<a href="{reverse("billing:bills")}">← Bills</a>' in page
+    assert reverse("billing:my_bills") not in page
     assert client.get(reverse("billing:invoice", args=[bill.pk])).status_code == 200
     assert (
         client.post(

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from billing.models import Payment
+from billing.services import record_payment
 
 from .helpers import bill_of, generate, numbers_listed
 
@@ -63,3 +64,20 @@ def test_another_students_bill_is_a_404_to_a_student(client, billed):
     other = bill_of(billed, 0)
     assert client.get(reverse("billing:bill", args=[other.pk])).status_code == 404
     assert client.get(reverse("billing:invoice", args=[other.pk])).status_code == 404
+
+
+def test_my_bills_says_what_is_still_to_pay_and_when_all_is_settled(client, billed):
+    student = billed.students[1]  # Sara: one bill of 200.00 EGP
+    client.force_login(student.user)
+    page = client.get(reverse("billing:my_bills")).content.decode()
+    assert "Still to pay: <strong>200.00 EGP</strong>" in page
+    bill = bill_of(billed, 1)
+    record_payment(
+        bill=bill,
+        amount=bill.amount,
+        paid_on=datetime.date(2025, 11, 9),
+        method="cash",
+        received_by=billed.accountant,
+    )
+    page = client.get(reverse("billing:my_bills")).content.decode()
+    assert "Nothing to pay: every bill is settled." in page

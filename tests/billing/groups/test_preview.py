@@ -192,7 +192,8 @@ def test_a_second_press_skips_with_the_reason(accountant, seed, today):
     assert html(again).lstrip().startswith('<section id="billing-panel"')
     page = text(again)
     assert "Generated 0 new bills, updated 0, skipped 3" in page
-    assert "already bills this period (3 sessions)" in page
+    assert "already bills this period (3 sessions); tick “Recalculate existing bills”" in page
+    assert "updateExisting" not in page  # the API's key means nothing on the page
     assert Bill.objects.count() == 3
 
 
@@ -256,3 +257,25 @@ def test_the_generate_button_is_disabled_while_the_request_runs(accountant, seed
     form = re.search(r"<form[^>]*data-generate-form[^>]*>", html(response), re.S).group(0)
     assert "hx-disabled-elt=\"find button[type='submit']\"" in form
     assert 'hx-sync="this:drop"' in form
+
+
+def test_a_month_that_has_not_started_cannot_be_billed(accountant, seed, today):
+    """Today is 10 Nov 2025 (the `today` fixture): December has no sessions yet."""
+    url = reverse("billing:generate", args=[seed.group.pk])
+    response = accountant.post(url, {"month": "2025-12"}, **HTMX)
+    assert "this period starts after today (10 Nov 2025)" in text(response)
+    assert not Bill.objects.exists()
+    # The month under way may be billed for what has taken place so far.
+    assert accountant.post(url, {"month": "2025-11"}, **HTMX).status_code == 200
+
+
+def test_after_generating_the_button_is_no_longer_the_primary_action(accountant, seed, today):
+    url = reverse("billing:generate", args=[seed.group.pk])
+    page = html(accountant.post(url, {"month": "2025-10"}, **HTMX))
+    assert "Generated 3 new bills" in page
+    button = re.search(r"<button[^>]*data-generate-button[^>]*>", page)[0]
+    assert "primary" not in button
+    first = html(
+        accountant.get(reverse("billing:group", args=[seed.group.pk]), {"month": "2025-10"})
+    )
+    assert "primary" in re.search(r"<button[^>]*data-generate-button[^>]*>", first)[0]
