@@ -47,7 +47,7 @@
 })();
 
 // Every page: on a narrow screen the top bar's links fold behind a "Menu" button
-// (docs/manual/index.md). The CSS hides the menu only once this script has marked the bar
+// (docs/manual/attendance.md, "On a phone or a tablet"). The CSS hides the menu only once this script has marked the bar
 // `data-menu="closed"`; without JavaScript the links stay in view.
 (() => {
   "use strict";
