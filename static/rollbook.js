@@ -45,3 +45,29 @@
     if (event.detail.successful) document.getElementById("request-error")?.remove();
   });
 })();
+
+// Every page: on a narrow screen the top bar's links fold behind a "Menu" button
+// (docs/manual/attendance.md, "On a phone or a tablet"). The CSS hides the menu only once this script has marked the bar
+// `data-menu="closed"`; without JavaScript the links stay in view.
+(() => {
+  "use strict";
+
+  const bar = document.getElementById("topbar");
+  const toggle = document.getElementById("menu-toggle");
+  if (!bar || !toggle) return;
+
+  function set(open) {
+    bar.dataset.menu = open ? "open" : "closed";
+    toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  toggle.hidden = false;
+  set(false);
+  toggle.addEventListener("click", () => set(bar.dataset.menu !== "open"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && bar.dataset.menu === "open") {
+      set(false);
+      toggle.focus();
+    }
+  });
+})();

@@ -10,6 +10,7 @@
   const savedState = document.getElementById("saved-state");
   const savedText = savedState ? savedState.textContent : "";
   const savedClass = savedState ? savedState.className : "";
+  const reasonField = document.getElementById("reason-field");
   let unsaved = form.dataset.unsaved === "true";
   let submitting = false;
 
@@ -50,6 +51,16 @@
     document.querySelectorAll("#tally [data-status]").forEach((item) => {
       item.querySelector("strong").textContent = counts[item.dataset.status] || 0;
     });
+    // The reason is asked for only once a saved status is changed (or it already has a
+    // value or an error to show): docs/manual/attendance.md.
+    if (reasonField) {
+      const text = reasonField.querySelector("textarea, input");
+      reasonField.hidden = !(
+        form.querySelector("tr.changed") ||
+        (text && text.value.trim()) ||
+        reasonField.querySelector(".error")
+      );
+    }
     // Unsaved: anything differs from what the page was rendered with.
     const changed = groups().some((group) =>
       radiosOf(group).some((input) => input.checked !== input.defaultChecked),
