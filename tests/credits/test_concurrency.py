@@ -23,7 +23,10 @@ from .conftest import make_studio
 
 pytestmark = needs_postgresql
 
-NEXT_WEEK = timezone.now() + datetime.timedelta(days=7)
+
+def next_week() -> datetime.datetime:
+    """A week from now on the tests' clock (--clock moves it), read when a test books."""
+    return timezone.now() + datetime.timedelta(days=7)
 
 
 def balance(studio) -> tuple[int, int, int]:
@@ -57,7 +60,7 @@ def test_two_bookings_of_the_last_credit_book_exactly_one_lesson(transactional_d
 
     def booking(actor):
         return lambda: book_makeup_lesson(
-            student=studio.sarah, tutor=studio.tutor_a, scheduled_for=NEXT_WEEK, actor=actor
+            student=studio.sarah, tutor=studio.tutor_a, scheduled_for=next_week(), actor=actor
         )
 
     threads = [
@@ -101,7 +104,7 @@ def test_a_set_and_a_booking_at_once_end_as_one_after_the_other(
         "book": lambda: book_makeup_lesson(
             student=studio.sarah,
             tutor=studio.tutor_a,
-            scheduled_for=NEXT_WEEK,
+            scheduled_for=next_week(),
             actor=studio.sarah.user,
         ),
     }

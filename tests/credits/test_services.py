@@ -23,14 +23,18 @@ from credits.services import balances as balance_service
 from .factories import MakeupCreditFactory, balance, held
 
 pytestmark = pytest.mark.django_db
-NEXT_WEEK = timezone.now() + datetime.timedelta(days=7)
+
+
+def next_week() -> datetime.datetime:
+    """A week from now on the tests' clock (--clock moves it), read when a test books."""
+    return timezone.now() + datetime.timedelta(days=7)
 
 
 def book(studio, student=None, tutor=None, actor=None):
     return book_makeup_lesson(
         student=student or studio.sarah,
         tutor=tutor or studio.tutor_a,
-        scheduled_for=NEXT_WEEK,
+        scheduled_for=next_week(),
         actor=actor or studio.tutor_a,
     )
 
